@@ -1,0 +1,100 @@
+package dev.cotangent.core;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Size-class pool of off-heap buffers, so that released arrays are reused instead of reallocated.
+ *
+ * <p>Each buffer lives in its own shared {@link Arena}: a buffer the pool drops is closed at once, so memory
+ * goes back to the system deterministically and any stale segment throws instead of reading freed memory.
+ * Classes are powers of two and their midpoints (at most a third wasted). Each thread keeps a small
+ * lock-free cache; buffers released on another thread (by the cleaner) go through a shared deque.
+ */
+final class BufferPool {
+    static final int MIN_BYTES = 64;
+    private static final int CLASSES = 2 * 48;
+    /** Most bytes kept idle in the pool, across all threads; above it, released buffers are freed. */
+    private static final long MAX_IDLE_BYTES = Long.getLong("cotangent.pool.maxIdleBytes", 2L << 30);
+
+    private static final AtomicLong IDLE_BYTES = new AtomicLong();
+    @SuppressWarnings("unchecked")
+    private static final ConcurrentLinkedDeque<Buffer>[] SHARED = new ConcurrentLinkedDeque[CLASSES];
+    private static final ThreadLocal<ArrayDeque<Buffer>[]> LOCAL = ThreadLocal.withInitial(BufferPool::newLocal);
+
+    static {
+        for (int i = 0; i < CLASSES; i++) {
+            SHARED[i] = new ConcurrentLinkedDeque<>();
+        }
+    }
+
+    /** A pooled allocation: the arena that owns it and its full-class segment. */
+    record Buffer(Arena arena, MemorySegment segment, int sizeClass) {}
+
+    private BufferPool() {}
+
+    @SuppressWarnings("unchecked")
+    private static ArrayDeque<Buffer>[] newLocal() {
+        ArrayDeque<Buffer>[] local = new ArrayDeque[CLASSES];
+        for (int i = 0; i < CLASSES; i++) {
+            local[i] = new ArrayDeque<>();
+        }
+        return local;
+    }
+
+    static int sizeClass(long bytes) {
+        long b = Math.max(bytes, MIN_BYTES);
+        int log = 63 - Long.numberOfLeadingZeros(b - 1); // floor(log2(b - 1))
+        long pow = 1L << log;
+        // b in (pow, 2*pow]: midpoint class 1.5*pow, else 2*pow
+        return b <= pow + (pow >> 1) ? 2 * log + 1 : 2 * (log + 1);
+    }
+
+    static long classBytes(int sizeClass) {
+        int log = sizeClass / 2;
+        return (sizeClass & 1) == 1 ? (1L << log) + (1L << (log - 1)) : 1L << log;
+    }
+
+    /** A buffer of at least {@code bytes}; its contents are unspecified (not zeroed when reused). */
+    static Buffer acquire(long bytes) {
+        int c = sizeClass(bytes);
+        Buffer b = LOCAL.get()[c].pollFirst();
+        if (b == null) {
+            b = SHARED[c].pollFirst();
+        }
+        if (b != null) {
+            IDLE_BYTES.addAndGet(-classBytes(c));
+            return b;
+        }
+        Arena arena = Arena.ofShared();
+        try {
+            return new Buffer(arena, arena.allocate(classBytes(c), 64), c);
+        } catch (OutOfMemoryError e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** Returns a buffer for reuse; {@code sameThread} is false when called from the cleaner. */
+    static void release(Buffer b, boolean sameThread) {
+        long bytes = classBytes(b.sizeClass());
+        if (IDLE_BYTES.addAndGet(bytes) > MAX_IDLE_BYTES) {
+            IDLE_BYTES.addAndGet(-bytes);
+            b.arena().close();
+            return;
+        }
+        if (sameThread) {
+            LOCAL.get()[b.sizeClass()].addFirst(b);
+        } else {
+            SHARED[b.sizeClass()].addFirst(b);
+        }
+    }
+
+    /** Bytes currently idle in the pool (for tests and diagnostics). */
+    static long idleBytes() {
+        return IDLE_BYTES.get();
+    }
+}

@@ -1,0 +1,128 @@
+package dev.cotangent.core;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+
+/**
+ * A lifetime for arrays: every array allocated on this thread while the scope is innermost is released when
+ * it closes, except those passed to {@link #keep}.
+ *
+ * {@snippet :
+ * try (Scope step = Scope.open()) {
+ *     NdArray y = Elementwise.exp(x);       // released when the scope closes
+ *     result = step.keep(Reductions.sum(y)); // survives, owned by the enclosing scope
+ * }
+ * }
+ *
+ * <p>Scopes nest and are confined to the thread that opened them.
+ */
+public final class Scope implements AutoCloseable {
+    private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();
+
+    private final Scope parent;
+    private final Thread thread;
+    // Insertion-ordered registry with O(1) removal for keep(); entries are nulled, then compacted on close.
+    private final List<Storage> storages = new ArrayList<>();
+    private IdentityHashMap<Storage, Integer> index;
+    private boolean closed;
+
+    private Scope(Scope parent) {
+        this.parent = parent;
+        this.thread = Thread.currentThread();
+    }
+
+    /** Opens a scope nested in the current one and makes it current. */
+    public static Scope open() {
+        Scope s = new Scope(CURRENT.get());
+        CURRENT.set(s);
+        return s;
+    }
+
+    /** The innermost open scope of this thread, or null. */
+    static Scope current() {
+        return CURRENT.get();
+    }
+
+    /** Whether this thread has an open scope. */
+    public static boolean isActive() {
+        return CURRENT.get() != null;
+    }
+
+    void register(Storage s) {
+        if (closed) {
+            throw new IllegalStateException("Scope: allocation into a closed scope");
+        }
+        if (index != null) {
+            index.put(s, storages.size());
+        }
+        storages.add(s);
+    }
+
+    void unregister(Storage s) {
+        if (index == null) {
+            index = new IdentityHashMap<>();
+            for (int i = 0; i < storages.size(); i++) {
+                if (storages.get(i) != null) {
+                    index.put(storages.get(i), i);
+                }
+            }
+        }
+        Integer at = index.remove(s);
+        if (at != null) {
+            storages.set(at, null);
+        }
+    }
+
+    /** Moves {@code array} (and every view of its buffer) to the enclosing scope, or to nobody, and returns it. */
+    public NdArray keep(NdArray array) {
+        checkOpen();
+        Storage s = array.storage();
+        if (s.owner() == this) {
+            s.transferTo(parent);
+        }
+        return array;
+    }
+
+    /** Number of live arrays this scope will release (for tests and diagnostics). */
+    public int liveCount() {
+        int n = 0;
+        for (Storage s : storages) {
+            if (s != null && !s.isReleased()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("Scope: already closed");
+        }
+    }
+
+    /** Releases every array still owned by this scope and makes the enclosing scope current again. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        if (Thread.currentThread() != thread) {
+            throw new IllegalStateException("Scope: closed on thread " + Thread.currentThread().getName()
+                    + " but opened on " + thread.getName() + "; scopes are confined to their thread");
+        }
+        if (CURRENT.get() != this) {
+            throw new IllegalStateException("Scope: closed out of order; close inner scopes first");
+        }
+        closed = true;
+        CURRENT.set(parent);
+        for (int i = storages.size() - 1; i >= 0; i--) {
+            Storage s = storages.get(i);
+            if (s != null) {
+                s.releaseFromScope();
+            }
+        }
+        storages.clear();
+        index = null;
+    }
+}

@@ -1,0 +1,194 @@
+package dev.cotangent.core;
+
+import java.util.Arrays;
+
+/** An immutable list of dimension sizes; rank 0 is a scalar. Broadcasting rules live here. */
+public final class Shape {
+    private static final Shape SCALAR = new Shape(new int[0]);
+
+    private final int[] dims;
+    private final long size;
+
+    private Shape(int[] dims) {
+        this.dims = dims;
+        long n = 1;
+        for (int d : dims) {
+            n = Math.multiplyExact(n, d);
+        }
+        this.size = n;
+    }
+
+    /** A shape of the given dimensions; each must be zero or positive. */
+    public static Shape of(int... dims) {
+        if (dims.length == 0) {
+            return SCALAR;
+        }
+        for (int d : dims) {
+            if (d < 0) {
+                throw new IllegalArgumentException("Shape: negative dimension in " + Arrays.toString(dims)
+                        + "; expected sizes >= 0");
+            }
+        }
+        return new Shape(dims.clone());
+    }
+
+    /** The rank-0 shape. */
+    public static Shape scalar() {
+        return SCALAR;
+    }
+
+    public int rank() {
+        return dims.length;
+    }
+
+    /** Number of elements (1 for a scalar, 0 when any dimension is 0). */
+    public long size() {
+        return size;
+    }
+
+    /** Size of dimension {@code axis}; negative axes count from the end. */
+    public int dim(int axis) {
+        return dims[normalizeAxis("dim", axis)];
+    }
+
+    /** A copy of the dimensions. */
+    public int[] dims() {
+        return dims.clone();
+    }
+
+    /** Maps a possibly negative axis into [0, rank). */
+    public int normalizeAxis(String op, int axis) {
+        int a = axis < 0 ? axis + dims.length : axis;
+        if (a < 0 || a >= dims.length) {
+            throw new IllegalArgumentException(op + ": axis " + axis + " is out of range for shape " + this
+                    + " (rank " + dims.length + ")");
+        }
+        return a;
+    }
+
+    /** Normalizes, sorts and de-duplicates axes; an empty array means every axis. */
+    public int[] normalizeAxes(String op, int... axes) {
+        if (axes.length == 0) {
+            int[] all = new int[dims.length];
+            for (int i = 0; i < all.length; i++) {
+                all[i] = i;
+            }
+            return all;
+        }
+        boolean[] seen = new boolean[dims.length];
+        int count = 0;
+        for (int axis : axes) {
+            int a = normalizeAxis(op, axis);
+            if (seen[a]) {
+                throw new IllegalArgumentException(op + ": axis " + axis + " listed twice in " + Arrays.toString(axes));
+            }
+            seen[a] = true;
+            count++;
+        }
+        int[] out = new int[count];
+        for (int i = 0, j = 0; i < dims.length; i++) {
+            if (seen[i]) {
+                out[j++] = i;
+            }
+        }
+        return out;
+    }
+
+    /** Contiguous row-major strides in elements. */
+    public long[] contiguousStrides() {
+        long[] strides = new long[dims.length];
+        long s = 1;
+        for (int i = dims.length - 1; i >= 0; i--) {
+            strides[i] = s;
+            s *= Math.max(dims[i], 1);
+        }
+        return strides;
+    }
+
+    /** NumPy broadcasting of two shapes; throws naming {@code op} when they are incompatible. */
+    public static Shape broadcast(String op, Shape a, Shape b) {
+        if (a.equals(b)) {
+            return a;
+        }
+        int rank = Math.max(a.rank(), b.rank());
+        int[] out = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            int da = i < rank - a.rank() ? 1 : a.dims[i - (rank - a.rank())];
+            int db = i < rank - b.rank() ? 1 : b.dims[i - (rank - b.rank())];
+            if (da == db || db == 1) {
+                out[i] = da;
+            } else if (da == 1) {
+                out[i] = db;
+            } else {
+                throw new IllegalArgumentException(op + ": shapes " + a + " and " + b
+                        + " are not broadcastable (dimension " + i + " of the result: " + da + " vs " + db
+                        + "; expected equal sizes or 1)");
+            }
+        }
+        return new Shape(out);
+    }
+
+    /** The shape with the given axes removed (or set to 1 when {@code keepDims}). */
+    public Shape reduce(int[] sortedAxes, boolean keepDims) {
+        int[] out = new int[keepDims ? dims.length : dims.length - sortedAxes.length];
+        for (int i = 0, j = 0, k = 0; i < dims.length; i++) {
+            boolean reduced = k < sortedAxes.length && sortedAxes[k] == i;
+            if (reduced) {
+                k++;
+                if (keepDims) {
+                    out[j++] = 1;
+                }
+            } else {
+                out[j++] = dims[i];
+            }
+        }
+        return out.length == 0 ? SCALAR : new Shape(out);
+    }
+
+    /** Resolves a reshape target in which at most one dimension is -1. */
+    public Shape reshapeTarget(String op, int... target) {
+        int infer = -1;
+        long known = 1;
+        for (int i = 0; i < target.length; i++) {
+            if (target[i] == -1) {
+                if (infer >= 0) {
+                    throw new IllegalArgumentException(op + ": more than one -1 in " + Arrays.toString(target));
+                }
+                infer = i;
+            } else if (target[i] < 0) {
+                throw new IllegalArgumentException(op + ": negative dimension in " + Arrays.toString(target));
+            } else {
+                known *= target[i];
+            }
+        }
+        int[] out = target.clone();
+        if (infer >= 0) {
+            if (known == 0 || size % known != 0) {
+                throw new IllegalArgumentException(op + ": cannot infer -1 reshaping " + this + " (" + size
+                        + " elements) to " + Arrays.toString(target));
+            }
+            out[infer] = (int) (size / known);
+            known = size;
+        }
+        if (known != size) {
+            throw new IllegalArgumentException(op + ": cannot reshape " + this + " (" + size + " elements) to "
+                    + Arrays.toString(target) + " (" + known + " elements)");
+        }
+        return of(out);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Shape s && Arrays.equals(dims, s.dims);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(dims);
+    }
+
+    @Override
+    public String toString() {
+        return Arrays.toString(dims);
+    }
+}
