@@ -1,0 +1,138 @@
+package dev.cotangent.bindings.openblas;
+
+import dev.cotangent.bindings.openblas.LibraryResolution.Bundled;
+import dev.cotangent.bindings.openblas.LibraryResolution.Candidate;
+import dev.cotangent.bindings.openblas.LibraryResolution.ExplicitPath;
+import dev.cotangent.bindings.openblas.LibraryResolution.SystemLibrary;
+import dev.cotangent.bindings.openblas.LibraryResolution.SystemPath;
+import dev.cotangent.bindings.openblas.LibraryResolution.Unset;
+import java.io.IOException;
+import java.lang.foreign.SymbolLookup;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Tries the candidates of a {@link LibraryResolution} in order and loads the first working OpenBLAS.
+ *
+ * <p>Libraries are loaded with {@code System.load} so they land in this class loader, which is
+ * exactly where the generated {@code cblas_h} looks them up ({@code SymbolLookup.loaderLookup()}).
+ */
+final class OpenBlasLoader {
+
+    /** The process-wide effects of loading, behind an interface so tests can record instead of load. */
+    interface Natives {
+        void load(Path absolutePath);
+
+        void loadLibrary(String name);
+
+        boolean exports(String symbol);
+    }
+
+    /** The real thing. */
+    static final Natives SYSTEM = new SystemNatives();
+
+    private static final class SystemNatives implements Natives {
+        @Override
+        public void load(Path absolutePath) {
+            System.load(absolutePath.toString());
+        }
+
+        @Override
+        public void loadLibrary(String name) {
+            System.loadLibrary(name);
+        }
+
+        @Override
+        public boolean exports(String symbol) {
+            // Caller-sensitive: must run in this class loader, the one cblas_h uses.
+            return SymbolLookup.loaderLookup().find(symbol).isPresent();
+        }
+    }
+
+    // A library that loads but lacks these is not an OpenBLAS we can use (e.g. reference BLAS).
+    private static final List<String> REQUIRED_SYMBOLS = List.of("cblas_sgemm", "openblas_get_config");
+
+    private OpenBlasLoader() {}
+
+    static LoadReport load(LibraryResolution resolution, Natives natives, ClassLoader resources) {
+        var disabled = resolution.disabledReason();
+        if (disabled.isPresent()) {
+            return new LoadReport(false, null, null, List.of(disabled.get()));
+        }
+        List<String> attempts = new ArrayList<>();
+        for (Candidate candidate : resolution.candidates()) {
+            try {
+                LoadReport done = attempt(candidate, natives, resources, attempts);
+                if (done != null) {
+                    return done;
+                }
+            } catch (IOException | RuntimeException | LinkageError e) {
+                // UnsatisfiedLinkError (LinkageError) for unloadable files, IllegalCallerException
+                // when native access is denied, IOException from extraction: all end this attempt only.
+                attempts.add(candidate.source() + describeTarget(candidate) + ": failed: " + e);
+            }
+        }
+        return new LoadReport(false, null, null, attempts);
+    }
+
+    /** Returns the success report, or null after recording why this candidate did not work. */
+    private static LoadReport attempt(Candidate candidate, Natives natives, ClassLoader resources,
+                                      List<String> attempts) throws IOException {
+        String label = candidate.source() + describeTarget(candidate);
+        switch (candidate) {
+            case Unset u -> {
+                attempts.add(label + ": not set");
+                return null;
+            }
+            case ExplicitPath e -> {
+                Path path = Path.of(e.path()).toAbsolutePath();
+                if (!Files.isRegularFile(path)) {
+                    attempts.add(label + ": failed: no such file");
+                    return null;
+                }
+                natives.load(path);
+                return verified(label, e.source(), path.toString(), natives, attempts);
+            }
+            case Bundled b -> {
+                BundledNatives.Extracted extracted = BundledNatives.extract(b, resources);
+                // Dependencies first, so libopenblas's NEEDED entries resolve to these copies.
+                for (Path file : extracted.files()) {
+                    natives.load(file);
+                }
+                String source = "Maven natives org.bytedeco:openblas:" + extracted.version() + ":" + b.platform();
+                return verified(source, source, extracted.files().getLast().toString(), natives, attempts);
+            }
+            case SystemPath s -> {
+                if (!Files.isRegularFile(s.path())) {
+                    attempts.add(label + ": not present");
+                    return null;
+                }
+                natives.load(s.path());
+                return verified(label, s.source(), s.path().toString(), natives, attempts);
+            }
+            case SystemLibrary l -> {
+                natives.loadLibrary(l.name());
+                String where = System.mapLibraryName(l.name()) + " from java.library.path";
+                return verified(label, l.source(), where, natives, attempts);
+            }
+        }
+    }
+
+    private static LoadReport verified(String label, String source, String path, Natives natives,
+                                       List<String> attempts) {
+        for (String symbol : REQUIRED_SYMBOLS) {
+            if (!natives.exports(symbol)) {
+                attempts.add(label + ": failed: loaded " + path + " but it does not export " + symbol);
+                return null;
+            }
+        }
+        attempts.add(label + ": loaded " + path);
+        return new LoadReport(true, path, source, attempts);
+    }
+
+    private static String describeTarget(Candidate candidate) {
+        return candidate instanceof ExplicitPath e ? "=" + e.path() : "";
+    }
+}
