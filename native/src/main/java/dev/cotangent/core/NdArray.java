@@ -3,6 +3,7 @@ package dev.cotangent.core;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * An n-dimensional float32 or float64 array in off-heap memory: a view (shape, strides, offset) of a pooled
@@ -60,18 +61,18 @@ public final class NdArray implements AutoCloseable {
         return full(dtype, Shape.scalar(), value);
     }
 
-    /** A float32 array holding a copy of {@code data} in row-major order. */
+    /** A float32 array holding a copy of {@code data} in row-major order; a vector when no shape is given. */
     public static NdArray of(float[] data, int... dims) {
-        Shape shape = dims.length == 0 && data.length != 1 ? Shape.of(data.length) : Shape.of(dims);
+        Shape shape = dims.length == 0 ? Shape.of(data.length) : Shape.of(dims);
         checkLength("NdArray.of", data.length, shape);
         NdArray a = empty(DType.F32, shape);
         MemorySegment.copy(data, 0, a.storage.segment, ValueLayout.JAVA_FLOAT, 0, data.length);
         return a;
     }
 
-    /** A float64 array holding a copy of {@code data} in row-major order. */
+    /** A float64 array holding a copy of {@code data} in row-major order; a vector when no shape is given. */
     public static NdArray of(double[] data, int... dims) {
-        Shape shape = dims.length == 0 && data.length != 1 ? Shape.of(data.length) : Shape.of(dims);
+        Shape shape = dims.length == 0 ? Shape.of(data.length) : Shape.of(dims);
         checkLength("NdArray.of", data.length, shape);
         NdArray a = empty(DType.F64, shape);
         MemorySegment.copy(data, 0, a.storage.segment, ValueLayout.JAVA_DOUBLE, 0, data.length);
@@ -135,6 +136,9 @@ public final class NdArray implements AutoCloseable {
 
     /** Whether the elements are stored densely in row-major order from {@link #offset()}. */
     public boolean isContiguous() {
+        if (shape.size() == 0) {
+            return true; // nothing to lay out; the stride check below would reject e.g. [5, 0]
+        }
         long expected = 1;
         for (int i = shape.rank() - 1; i >= 0; i--) {
             int d = shape.dim(i);
@@ -235,6 +239,7 @@ public final class NdArray implements AutoCloseable {
     /** Element {@code i} in row-major order, for contiguous or strided arrays alike. */
     public double getFlat(long i) {
         checkAlive();
+        Objects.checkIndex(i, shape.size()); // an index past the end would wrap around to a valid element
         long off = offset;
         long rest = i;
         for (int axis = shape.rank() - 1; axis >= 0; axis--) {

@@ -3,6 +3,7 @@ package dev.cotangent.core;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A lifetime for arrays: every array allocated on this thread while the scope is innermost is released when
@@ -20,14 +21,14 @@ import java.util.List;
 public final class Scope implements AutoCloseable {
     private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();
 
-    private final Scope parent;
+    private final @Nullable Scope parent;
     private final Thread thread;
     // Insertion-ordered registry with O(1) removal for keep(); entries are nulled, then compacted on close.
     private final List<Storage> storages = new ArrayList<>();
-    private IdentityHashMap<Storage, Integer> index;
+    private @Nullable IdentityHashMap<Storage, Integer> index;
     private boolean closed;
 
-    private Scope(Scope parent) {
+    private Scope(@Nullable Scope parent) {
         this.parent = parent;
         this.thread = Thread.currentThread();
     }
@@ -40,7 +41,7 @@ public final class Scope implements AutoCloseable {
     }
 
     /** The innermost open scope of this thread, or null. */
-    static Scope current() {
+    static @Nullable Scope current() {
         return CURRENT.get();
     }
 
@@ -101,12 +102,27 @@ public final class Scope implements AutoCloseable {
         }
     }
 
-    /** Releases every array still owned by this scope and makes the enclosing scope current again. */
-    @Override
-    public void close() {
+    /**
+     * Closes this scope without releasing anything: its arrays move to the enclosing scope (or to nobody).
+     * Used where intermediates must outlive an inner computation, such as a nested derivative.
+     */
+    public void closeKeepingAll() {
         if (closed) {
             return;
         }
+        checkClosable();
+        closed = true;
+        CURRENT.set(parent);
+        for (Storage s : storages) {
+            if (s != null) {
+                s.transferTo(parent);
+            }
+        }
+        storages.clear();
+        index = null;
+    }
+
+    private void checkClosable() {
         if (Thread.currentThread() != thread) {
             throw new IllegalStateException("Scope: closed on thread " + Thread.currentThread().getName()
                     + " but opened on " + thread.getName() + "; scopes are confined to their thread");
@@ -114,6 +130,15 @@ public final class Scope implements AutoCloseable {
         if (CURRENT.get() != this) {
             throw new IllegalStateException("Scope: closed out of order; close inner scopes first");
         }
+    }
+
+    /** Releases every array still owned by this scope and makes the enclosing scope current again. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        checkClosable();
         closed = true;
         CURRENT.set(parent);
         for (int i = storages.size() - 1; i >= 0; i--) {

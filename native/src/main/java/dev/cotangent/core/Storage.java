@@ -2,6 +2,7 @@ package dev.cotangent.core;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The buffer behind one or more array views, and its lifetime.
@@ -16,8 +17,8 @@ final class Storage {
     private final BufferPool.Buffer buffer;
     final MemorySegment segment;
     private boolean released;
-    private Scope owner;
-    private Cleaner.Cleanable cleanable;
+    private @Nullable Scope owner;
+    private Cleaner.@Nullable Cleanable cleanable;
 
     private Storage(BufferPool.Buffer buffer, long bytes) {
         this.buffer = buffer;
@@ -46,12 +47,12 @@ final class Storage {
         return released;
     }
 
-    Scope owner() {
+    @Nullable Scope owner() {
         return owner;
     }
 
     /** Moves ownership to {@code scope} (or to nobody when null). */
-    void transferTo(Scope scope) {
+    void transferTo(@Nullable Scope scope) {
         if (released) {
             return;
         }

@@ -1,0 +1,321 @@
+package dev.cotangent.autodiff;
+
+import dev.cotangent.core.DType;
+import dev.cotangent.core.NdArray;
+import dev.cotangent.core.Shape;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A differentiable n-dimensional array: an {@link NdArray} value plus, while a derivative is being taken, its
+ * place in the recorded graph. Scalars are rank-0 tensors.
+ *
+ * <p>Operators use the names Kotlin maps by itself ({@code plus minus times div unaryMinus}), so
+ * {@code (yHat - y).squared().mean()} reads the same in Kotlin as in the math.
+ */
+public final class Tensor {
+    private final NdArray value;
+    final @Nullable Node node;
+    /** Counts in-place writes, so derivative surgery can tell whether a hook rewrote its derivative. */
+    int writes;
+
+    Tensor(NdArray value, @Nullable Node node) {
+        this.value = value;
+        this.node = node;
+    }
+
+    // ---------------------------------------------------------------- creation
+
+    /** A constant tensor (not tracked) viewing {@code value}. */
+    public static Tensor of(NdArray value) {
+        return new Tensor(value, null);
+    }
+
+    /** A float32 tensor of the given values and shape (a vector when no shape is given). */
+    public static Tensor of(float[] values, int... shape) {
+        return of(NdArray.of(values, shape));
+    }
+
+    /** A float64 tensor of the given values and shape (a vector when no shape is given). */
+    public static Tensor of(double[] values, int... shape) {
+        return of(NdArray.of(values, shape));
+    }
+
+    /** A float32 matrix from rows, as the tutorial's {@code [[0, 0], [0, 1]]} literals. */
+    public static Tensor of(float[][] rows) {
+        return of(NdArray.of(rows));
+    }
+
+    /** A float32 scalar. */
+    public static Tensor scalar(float value) {
+        return of(NdArray.scalar(DType.F32, value));
+    }
+
+    /** A float64 scalar. */
+    public static Tensor scalar(double value) {
+        return of(NdArray.scalar(DType.F64, value));
+    }
+
+    /** A tensor of zeros. */
+    public static Tensor zeros(DType dtype, int... shape) {
+        return of(NdArray.zeros(dtype, shape));
+    }
+
+    /** A tensor of ones. */
+    public static Tensor ones(DType dtype, int... shape) {
+        return of(NdArray.ones(dtype, shape));
+    }
+
+    /** A tensor filled with {@code value}. */
+    public static Tensor full(DType dtype, Shape shape, double value) {
+        return of(NdArray.full(dtype, shape, value));
+    }
+
+    /** Zeros of the shape and dtype of {@code like}. */
+    public static Tensor zerosLike(Tensor like) {
+        return full(like.dtype(), like.shape(), 0);
+    }
+
+    // ---------------------------------------------------------------- description
+
+    /** The underlying array; touching it after its scope closed throws. */
+    public NdArray value() {
+        return value;
+    }
+
+    /** The value checked to be alive, for op {@code op}'s error message. */
+    NdArray array(String op) {
+        if (value.isReleased()) {
+            throw new IllegalStateException(op + ": input " + value.dtype() + value.shape() + " was released (its"
+                    + " scope closed or close() was called); keep it with Scope.keep(...) or copy it first");
+        }
+        return value;
+    }
+
+    public Shape shape() {
+        return value.shape();
+    }
+
+    public DType dtype() {
+        return value.dtype();
+    }
+
+    public int rank() {
+        return value.rank();
+    }
+
+    public long size() {
+        return value.size();
+    }
+
+    /** Whether a running derivative computation tracks this tensor. */
+    public boolean isTracked() {
+        return node != null;
+    }
+
+    /** The single element as a float. */
+    public float floatValue() {
+        return (float) value.item();
+    }
+
+    /** The single element as a double. */
+    public double doubleValue() {
+        return value.item();
+    }
+
+    /** The elements, row-major. */
+    public float[] toFloatArray() {
+        return value.toFloatArray();
+    }
+
+    /** The elements, row-major. */
+    public double[] toDoubleArray() {
+        return value.toDoubleArray();
+    }
+
+    /** Element at {@code index}. */
+    public double get(long... index) {
+        return value.getDouble(index);
+    }
+
+    // ---------------------------------------------------------------- in-place writes (derivative surgery)
+
+    /**
+     * Overwrites every element with {@code v}. Meant for the derivative handed to a
+     * {@link Tensor#withDerivative} body, which owns a private copy; constants created by the user may be
+     * written too, tracked tensors may not.
+     */
+    public Tensor fill(double v) {
+        checkWritable("fill");
+        value.fill(v);
+        writes++;
+        return this;
+    }
+
+    /** Overwrites the elements with those of {@code source} (same shape and dtype). */
+    public Tensor assign(Tensor source) {
+        checkWritable("assign");
+        if (!source.shape().equals(shape()) || source.dtype() != dtype()) {
+            throw new IllegalArgumentException("assign: source " + source.dtype() + source.shape()
+                    + " does not match target " + dtype() + shape());
+        }
+        NdArray dst = value;
+        NdArray src = source.array("assign");
+        dev.cotangent.core.Elementwise.scaleInPlace(dst, 0);
+        dev.cotangent.core.Elementwise.addInPlace(dst, src);
+        writes++;
+        return this;
+    }
+
+    private void checkWritable(String op) {
+        if (node != null) {
+            throw new IllegalStateException(op + ": tensor " + dtype() + shape() + " is tracked by a running"
+                    + " derivative; in-place writes would corrupt it");
+        }
+        if (!value.isContiguous()) {
+            throw new IllegalStateException(op + ": tensor " + dtype() + shape() + " is a strided view");
+        }
+    }
+
+    // ---------------------------------------------------------------- operators
+
+    public Tensor plus(Tensor other) {
+        return ElementwiseOps.add(this, other);
+    }
+
+    public Tensor plus(double c) {
+        return ElementwiseOps.addScalar(this, c);
+    }
+
+    public Tensor minus(Tensor other) {
+        return ElementwiseOps.sub(this, other);
+    }
+
+    public Tensor minus(double c) {
+        return ElementwiseOps.addScalar(this, -c);
+    }
+
+    public Tensor times(Tensor other) {
+        return ElementwiseOps.mul(this, other);
+    }
+
+    public Tensor times(double c) {
+        return ElementwiseOps.scale(this, c);
+    }
+
+    public Tensor div(Tensor other) {
+        return ElementwiseOps.div(this, other);
+    }
+
+    public Tensor div(double c) {
+        return ElementwiseOps.scale(this, 1 / c);
+    }
+
+    public Tensor unaryMinus() {
+        return ElementwiseOps.neg(this);
+    }
+
+    /** Elementwise square. */
+    public Tensor squared() {
+        return ElementwiseOps.square(this);
+    }
+
+    /** Sum of all elements (rank 0). */
+    public Tensor sum() {
+        return ReductionOps.sum(this, false);
+    }
+
+    /** Sum over {@code axes}. */
+    public Tensor sum(boolean keepDims, int... axes) {
+        return ReductionOps.sum(this, keepDims, axes);
+    }
+
+    /** Mean of all elements (rank 0). */
+    public Tensor mean() {
+        return ReductionOps.mean(this, false);
+    }
+
+    /** Mean over {@code axes}. */
+    public Tensor mean(boolean keepDims, int... axes) {
+        return ReductionOps.mean(this, keepDims, axes);
+    }
+
+    /** Matrix product with {@code other} (batched over leading dimensions). */
+    public Tensor matmul(Tensor other) {
+        return LinearAlgebraOps.matmul(this, other);
+    }
+
+    /** Same elements, new shape (one dimension may be -1). */
+    public Tensor reshape(int... shape) {
+        return ShapeOps.reshape(this, shape);
+    }
+
+    /** Swaps the last two axes. */
+    public Tensor transpose() {
+        return ShapeOps.swapLastAxes(this);
+    }
+
+    /** Converts to {@code dtype} (differentiable; the cotangent is converted back). */
+    public Tensor toType(DType dtype) {
+        return ShapeOps.toType(this, dtype);
+    }
+
+    /** This value with derivatives stopped: nothing flows back through the result. */
+    public Tensor withoutDerivative() {
+        return Diff.withoutDerivative(this);
+    }
+
+    /**
+     * This value, with {@code body} run on the derivative arriving here during backpropagation. The body may
+     * only look at it, or rewrite it in place ({@code dx.fill(0.5)}); what it leaves is what flows on.
+     */
+    public Tensor withDerivative(DerivativeHook body) {
+        return Diff.withDerivative(this, body);
+    }
+
+    @Override
+    public String toString() {
+        return value.toString();
+    }
+
+    // ---------------------------------------------------------------- recording
+
+    /** A result of primitive {@code op}: tracked when any input is tracked and recording is on. */
+    static Tensor record(String op, NdArray result, Tensor x, Node.NodePullback pullback) {
+        if (x.node == null || !DiffContext.get().recording) {
+            return new Tensor(result, null);
+        }
+        return link(new Node(op, new Tensor[] {x}, pullback), result);
+    }
+
+    /** Binary form of {@link #record(String, NdArray, Tensor, Node.NodePullback)}. */
+    static Tensor record(String op, NdArray result, Tensor x, Tensor y, Node.NodePullback pullback) {
+        if ((x.node == null && y.node == null) || !DiffContext.get().recording) {
+            return new Tensor(result, null);
+        }
+        return link(new Node(op, new Tensor[] {x, y}, pullback), result);
+    }
+
+    /** N-ary form; untracked inputs are passed with their cotangent slots never needed. */
+    static Tensor record(String op, NdArray result, Tensor[] inputs, Node.NodePullback pullback) {
+        boolean any = false;
+        for (Tensor t : inputs) {
+            any |= t.node != null;
+        }
+        if (!any || !DiffContext.get().recording) {
+            return new Tensor(result, null);
+        }
+        return link(new Node(op, inputs, pullback), result);
+    }
+
+    private static Tensor link(Node node, NdArray result) {
+        Tensor out = new Tensor(result, node);
+        node.output = out;
+        return out;
+    }
+
+    /** A tracked alias of {@code source} whose node is a fresh leaf (connected to source's graph, if any). */
+    static Tensor leaf(Tensor source, String op, Node.NodePullback pullback) {
+        Tensor[] inputs = source.node == null ? new Tensor[0] : new Tensor[] {source};
+        return link(new Node(op, inputs, pullback), source.value);
+    }
+}

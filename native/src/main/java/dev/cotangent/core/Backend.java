@@ -1,0 +1,117 @@
+package dev.cotangent.core;
+
+import dev.cotangent.bindings.openblas.OpenBlas;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Which GEMM backend runs matmul and convolution: OpenBLAS when it loads, else the pure-Java Vector API one.
+ *
+ * <p>The choice is made once, on first use. System property {@code cotangent.backend=java} asks for the Java
+ * backend outright (silently); otherwise OpenBLAS is tried, and if it cannot load, one notice line goes to
+ * {@code System.err} and the Java backend takes over. {@link #describe()} tells what was chosen and why.
+ */
+public final class Backend {
+    /** A GEMM backend. */
+    public enum Kind {
+        /** OpenBLAS through the generated bindings. */
+        OPENBLAS,
+        /** Pure-Java Vector API kernels. */
+        JAVA
+    }
+
+    // Lets tests run a block under either backend on their own thread, without touching the global choice.
+    private static final ThreadLocal<Kind> OVERRIDE = new ThreadLocal<>();
+
+    private Backend() {}
+
+    /** The one decision of this JVM; a holder so that merely naming Backend loads nothing. */
+    private static final class Choice {
+        static final boolean JAVA_REQUESTED = "java".equals(
+                System.getProperty("cotangent.backend", "").strip().toLowerCase(Locale.ROOT));
+        static final Kind KIND = decide();
+
+        private static Kind decide() {
+            if (JAVA_REQUESTED) {
+                return Kind.JAVA;
+            }
+            if (OpenBlas.isAvailable()) {
+                return Kind.OPENBLAS;
+            }
+            System.err.println("cotangent: OpenBLAS unavailable (" + shortReason()
+                    + "; attempts in Backend.describe()); using the pure-Java backend");
+            return Kind.JAVA;
+        }
+
+        /** The first real failure, without its exception class, kept short; the full list is in describe(). */
+        private static String shortReason() {
+            List<String> attempts = OpenBlas.loadReport().attempts();
+            for (String a : attempts) {
+                int at = a.indexOf("failed: ");
+                if (at >= 0) {
+                    String why = a.substring(at + "failed: ".length()).replaceFirst("^[\\w.$]+(Exception|Error): ", "");
+                    return why.length() > 100 ? why.substring(0, 97) + "..." : why;
+                }
+            }
+            return "not found in " + attempts.size() + " places";
+        }
+    }
+
+    /** The backend in use on this thread (the JVM-wide choice unless a test switched it). */
+    public static Kind kind() {
+        Kind k = OVERRIDE.get();
+        return k != null ? k : Choice.KIND;
+    }
+
+    /** One line saying which backend runs and, for the Java backend, why OpenBLAS does not. */
+    public static String describe() {
+        if (kind() == Kind.OPENBLAS) {
+            return OpenBlas.describe();
+        }
+        String reason = Choice.JAVA_REQUESTED ? "cotangent.backend=java was requested"
+                : OpenBlas.isAvailable() ? "selected for this thread" : OpenBlas.describe();
+        int n = Parallel.threads();
+        return "pure-Java backend (Vector API GEMM, " + n + (n == 1 ? " thread" : " threads") + "): " + reason;
+    }
+
+    /** Number of threads the current backend's GEMM uses. */
+    public static int threads() {
+        return kind() == Kind.OPENBLAS ? OpenBlas.threads() : Parallel.threads();
+    }
+
+    /** Sets the thread count of both OpenBLAS (when it is loaded) and the Java kernels. */
+    public static void setThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("Backend.setThreads: " + n + " threads; expected >= 1");
+        }
+        Parallel.setThreads(n);
+        // NOTE: with cotangent.backend=java, OpenBLAS must not be loaded just to set its thread count.
+        if (!Choice.JAVA_REQUESTED && OpenBlas.isAvailable()) {
+            OpenBlas.setThreads(n);
+        }
+    }
+
+    /** The GEMM of the current thread's backend. */
+    static Gemm gemm() {
+        return kind() == Kind.OPENBLAS ? BlasGemm.INSTANCE : JavaGemm.INSTANCE;
+    }
+
+    /** Whether {@code kind} can run here (OpenBLAS loaded and not disabled by the property). */
+    static boolean isAvailable(Kind kind) {
+        return kind == Kind.JAVA || (!Choice.JAVA_REQUESTED && OpenBlas.isAvailable());
+    }
+
+    /** Runs {@code body} with {@code kind} as this thread's backend (for tests comparing backends). */
+    static void runWith(Kind kind, Runnable body) {
+        if (!isAvailable(kind)) {
+            throw new IllegalStateException("Backend.runWith: " + kind + " is not available here: " + describe());
+        }
+        Kind previous = OVERRIDE.get();
+        OVERRIDE.set(kind);
+        try {
+            body.run();
+        } finally {
+            OVERRIDE.set(previous);
+        }
+    }
+}

@@ -1,0 +1,303 @@
+package dev.cotangent.core;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * 2-D convolution in NHWC with filters [KH, KW, C_in, C_out] (TensorFlow's layout) and its two backward
+ * products, as im2col + GEMM on the {@link Backend}'s GEMM.
+ *
+ * <p>The im2col matrix has one row per output pixel and one column per filter tap and input channel, in the
+ * filter's own order, so the filter is used in place as a [KH*KW*C_in, C_out] matrix. The batch is processed
+ * in chunks of output rows of about one L2 cache (never more than 64 MiB), so that the GEMM reads the im2col
+ * rows from cache right after they were written; a 1x1 stride-1 convolution skips im2col.
+ *
+ * <p>Threads: with more than one thread and enough chunks, each thread takes whole chunks and runs im2col, a
+ * single-threaded pure-Java GEMM and col2im on its own core, with no hand-off inside a chunk; this holds with the
+ * OpenBLAS backend too, because OpenBLAS's own worker threads would compete with the Java ones for the same
+ * cores (on 2 cores: 9 ms against 20 to 50 ms per forward + both backward products of a [64,32,32,3] batch with
+ * a 5x5x3x32 filter, while one OpenBLAS thread takes 20 ms). System property {@code cotangent.conv.gemm=backend}
+ * keeps every GEMM on the backend instead. Otherwise chunks run one after another on the backend's GEMM, with
+ * im2col and col2im split over the Java threads.
+ */
+public final class Convolution {
+    /** Largest im2col buffer: big enough for large GEMMs, small enough to stay out of the way (tests shrink it). */
+    static volatile long colsBudgetBytes = 64L << 20;
+    /** Preferred im2col chunk per thread: about one L2 cache (tests and benchmarks may change it). */
+    static volatile long chunkBytes = 1L << 20;
+    /** Fewest GEMM rows per chunk (when the budget allows), so that per-call costs stay small. */
+    private static final int MIN_CHUNK_ROWS = 1024;
+    /** Whether threads may take whole chunks with the Java GEMM (see the class comment). */
+    private static final boolean CHUNKS_PER_THREAD = !"backend".equals(System.getProperty("cotangent.conv.gemm"));
+
+    private Convolution() {}
+
+    /** The convolution of {@code input} [N, H, W, C_in] with {@code filter} [KH, KW, C_in, C_out]. */
+    public static NdArray conv2d(NdArray input, NdArray filter, Conv2dParams p) {
+        DType dtype = DType.common("conv2d", input.dtype(), filter.dtype());
+        ConvGeometry g = ConvGeometry.of("conv2d", input.shape(), filter.shape(), p);
+        NdArray out = NdArray.empty(dtype, Shape.of(g.n(), g.oh(), g.ow(), g.f()));
+        if (out.size() == 0) {
+            return out;
+        }
+        if (g.k() == 0) {
+            out.fill(0);
+            return out;
+        }
+        NdArray x = input.contiguous();
+        NdArray w = filter.contiguous();
+        try {
+            long es = dtype.byteSize();
+            MemorySegment xs = x.segment();
+            MemorySegment ws = w.segment();
+            MemorySegment os = out.segment();
+            if (g.pointwise()) {
+                // 1x1, stride 1, no padding: the input rows are the im2col rows.
+                pointwise(g, (u0, rows) -> gemm(Backend.gemm(), dtype, false, false, rows, g.f(), g.c(), xs,
+                        x.byteOffset() + u0 * g.ow() * g.c() * es, g.c(), ws, w.byteOffset(), g.f(), 0, os,
+                        out.byteOffset() + u0 * g.ow() * g.f() * es, g.f()));
+                return out;
+            }
+            chunks(g, dtype, (run, cols, u0, units, part) -> {
+                run.im2col(g, es, xs, x.byteOffset(), cols, u0, units);
+                gemm(run.gemm, dtype, false, false, units * g.ow(), g.f(), g.k(), cols, 0, g.k(), ws,
+                        w.byteOffset(), g.f(), 0, os, out.byteOffset() + (long) u0 * g.ow() * g.f() * es, g.f());
+            });
+        } finally {
+            releaseCopy(x, input);
+            releaseCopy(w, filter);
+        }
+        return out;
+    }
+
+    /** The gradient of {@code conv2d} with respect to its input, given the output's gradient [N, OH, OW, C_out]. */
+    public static NdArray conv2dBackwardInput(NdArray gradOutput, NdArray filter, Shape inputShape, Conv2dParams p) {
+        String op = "conv2dBackwardInput";
+        DType dtype = DType.common(op, gradOutput.dtype(), filter.dtype());
+        ConvGeometry g = ConvGeometry.of(op, inputShape, filter.shape(), p);
+        g.checkGradOutput(gradOutput.shape());
+        NdArray dx = NdArray.empty(dtype, inputShape);
+        if (dx.size() == 0) {
+            return dx;
+        }
+        boolean empty = (long) g.units() * g.ow() == 0 || g.f() == 0;
+        if (empty || !g.pointwise()) {
+            // col2im accumulates; pixels no window touches (or every pixel, for an empty product) stay zero.
+            dx.fill(0);
+        }
+        if (empty) {
+            return dx;
+        }
+        NdArray dy = gradOutput.contiguous();
+        NdArray w = filter.contiguous();
+        try {
+            long es = dtype.byteSize();
+            MemorySegment gs = dy.segment();
+            MemorySegment ws = w.segment();
+            MemorySegment xs = dx.segment();
+            if (g.pointwise()) {
+                // dx = dy @ W^T straight into the input's rows: the pixel grid is the same.
+                pointwise(g, (u0, rows) -> gemm(Backend.gemm(), dtype, false, true, rows, g.c(), g.f(), gs,
+                        dy.byteOffset() + u0 * g.ow() * g.f() * es, g.f(), ws, w.byteOffset(), g.f(), 0, xs,
+                        dx.byteOffset() + u0 * g.ow() * g.c() * es, g.c()));
+                return dx;
+            }
+            chunks(g, dtype, (run, cols, u0, units, part) -> {
+                // dcols = dy @ W^T, then scattered back onto the pixels each row came from.
+                gemm(run.gemm, dtype, false, true, units * g.ow(), g.k(), g.f(), gs,
+                        dy.byteOffset() + (long) u0 * g.ow() * g.f() * es, g.f(), ws, w.byteOffset(), g.f(), 0, cols,
+                        0, g.k());
+                run.col2im(g, dtype, cols, xs, dx.byteOffset(), u0, units);
+            });
+        } finally {
+            releaseCopy(dy, gradOutput);
+            releaseCopy(w, filter);
+        }
+        return dx;
+    }
+
+    /** The gradient of {@code conv2d} with respect to its filter, given the input and the output's gradient. */
+    public static NdArray conv2dBackwardFilter(NdArray input, NdArray gradOutput, Shape filterShape,
+            Conv2dParams p) {
+        String op = "conv2dBackwardFilter";
+        DType dtype = DType.common(op, input.dtype(), gradOutput.dtype());
+        ConvGeometry g = ConvGeometry.of(op, input.shape(), filterShape, p);
+        g.checkGradOutput(gradOutput.shape());
+        NdArray dw = NdArray.empty(dtype, filterShape);
+        if (dw.size() == 0) {
+            return dw;
+        }
+        if ((long) g.units() * g.ow() == 0) {
+            dw.fill(0);
+            return dw;
+        }
+        NdArray x = input.contiguous();
+        NdArray dy = gradOutput.contiguous();
+        try {
+            long es = dtype.byteSize();
+            MemorySegment xs = x.segment();
+            MemorySegment gs = dy.segment();
+            if (g.pointwise()) {
+                boolean[] first = {true};
+                pointwise(g, (u0, rows) -> {
+                    gemm(Backend.gemm(), dtype, true, false, g.c(), g.f(), rows, xs,
+                            x.byteOffset() + u0 * g.ow() * g.c() * es, g.c(), gs,
+                            dy.byteOffset() + u0 * g.ow() * g.f() * es, g.f(), first[0] ? 0 : 1, dw.segment(),
+                            dw.byteOffset(), g.f());
+                    first[0] = false;
+                });
+                return dw;
+            }
+            // Each part sums its chunks into its own [K, F] partial (part 0 straight into dw); dW = cols^T @ dy.
+            int parts = chunkParallel(g, dtype) ? Parallel.threads() : 1;
+            NdArray[] partial = new NdArray[parts];
+            partial[0] = dw;
+            for (int i = 1; i < parts; i++) {
+                partial[i] = NdArray.full(dtype, filterShape, 0);
+            }
+            int[] first = new int[parts];
+            chunks(g, dtype, (run, cols, u0, units, part) -> {
+                run.im2col(g, es, xs, x.byteOffset(), cols, u0, units);
+                NdArray target = partial[part];
+                gemm(run.gemm, dtype, true, false, g.k(), g.f(), units * g.ow(), cols, 0, g.k(), gs,
+                        dy.byteOffset() + (long) u0 * g.ow() * g.f() * es, g.f(), first[part]++ == 0 ? 0 : 1,
+                        target.segment(), target.byteOffset(), g.f());
+            });
+            // Part 0 always gets chunks (chunk-parallel runs only with several per thread), so dw is written.
+            for (int i = 1; i < parts; i++) {
+                addInto(dw, partial[i]);
+                partial[i].close();
+            }
+        } finally {
+            releaseCopy(x, input);
+            releaseCopy(dy, gradOutput);
+        }
+        return dw;
+    }
+
+    /** How a chunk is run: which GEMM, and whether im2col and col2im may use the Java threads. */
+    private record Run(Gemm gemm, boolean splitInside) {
+        void im2col(ConvGeometry g, long es, MemorySegment x, long xOff, MemorySegment cols, int u0, int units) {
+            Parallel.forRange(units, 1, splitInside ? parts(g, units) : 1,
+                    (part, from, to) -> Im2col.im2col(g, es, x, xOff, cols, u0, u0 + from, u0 + to));
+        }
+
+        void col2im(ConvGeometry g, DType dtype, MemorySegment cols, MemorySegment dx, long dxOff, int u0,
+                int units) {
+            // Writes from different images never overlap, so only whole images go to different threads.
+            boolean imageAligned = u0 % g.oh() == 0;
+            Parallel.forRange(units, imageAligned ? g.oh() : units, splitInside ? parts(g, units) : 1,
+                    (part, from, to) -> Im2col.col2im(g, dtype, cols, dx, dxOff, u0, u0 + from, u0 + to));
+        }
+    }
+
+    /** The work of one chunk: output-row units {@code [u0, u0 + units)}, im2col-sized scratch {@code cols}. */
+    @FunctionalInterface
+    private interface Chunk {
+        void run(Run run, MemorySegment cols, int u0, int units, int part);
+    }
+
+    /** Row ranges of a 1x1 convolution: {@code rows} output pixels from pixel {@code u0 * ow}. */
+    @FunctionalInterface
+    private interface Rows {
+        void run(long u0, int rows);
+    }
+
+    /** Calls {@code body} over the units in steps that keep the row count an int. */
+    private static void pointwise(ConvGeometry g, Rows body) {
+        int step = Math.max(1, Integer.MAX_VALUE / 2 / Math.max(1, g.ow()));
+        for (int u0 = 0; u0 < g.units(); u0 += step) {
+            body.run(u0, Math.min(step, g.units() - u0) * g.ow());
+        }
+    }
+
+    /** Units per chunk: about an L2 of im2col rows but enough rows for an efficient GEMM, within the budget. */
+    private static int chunkUnits(ConvGeometry g, DType dtype) {
+        long unitBytes = Math.max(1, (long) g.ow() * g.k() * dtype.byteSize());
+        long target = Math.max(chunkBytes / unitBytes, (MIN_CHUNK_ROWS + g.ow() - 1) / Math.max(1, g.ow()));
+        int units = (int) Math.max(1, Math.min(g.units(), Math.min(target, colsBudgetBytes / unitBytes)));
+        // Whole images per chunk keep col2im free to give images to threads.
+        return units >= g.oh() ? units - units % g.oh() : units;
+    }
+
+    /** The units one thread takes at least: whole chunks, and whole images (col2im writes images). */
+    private static int partGrain(ConvGeometry g, int units) {
+        return Math.max(units, g.oh());
+    }
+
+    /** Whether threads take whole chunks: several threads, and at least two grains for each. */
+    private static boolean chunkParallel(ConvGeometry g, DType dtype) {
+        int threads = Parallel.threads();
+        return CHUNKS_PER_THREAD && threads > 1 && g.units() >= 2L * threads * partGrain(g, chunkUnits(g, dtype));
+    }
+
+    /** Runs {@code body} over chunks of output-row units, each part with its own pooled scratch buffer. */
+    private static void chunks(ConvGeometry g, DType dtype, Chunk body) {
+        int units = chunkUnits(g, dtype);
+        long bytes = Math.max(1, (long) units * g.ow() * g.k() * dtype.byteSize());
+        if (!chunkParallel(g, dtype)) {
+            Run run = new Run(Backend.gemm(), true);
+            withBuffer(bytes, cols -> {
+                for (int u0 = 0; u0 < g.units(); u0 += units) {
+                    body.run(run, cols, u0, Math.min(units, g.units() - u0), 0);
+                }
+            });
+            return;
+        }
+        // Each thread takes a contiguous range of whole chunks and images, so no two threads write one image.
+        Run run = new Run(JavaGemm.SERIAL, false);
+        Parallel.forRange(g.units(), partGrain(g, units), Parallel.threads(), (part, from, to) -> withBuffer(bytes, cols -> {
+            for (int u0 = from; u0 < to; u0 += units) {
+                body.run(run, cols, u0, Math.min(units, to - u0), part);
+            }
+        }));
+    }
+
+    /** Scratch for one thread: a pooled buffer, returned afterwards. */
+    @FunctionalInterface
+    private interface WithCols {
+        void accept(MemorySegment cols);
+    }
+
+    private static void withBuffer(long bytes, WithCols body) {
+        BufferPool.Buffer buffer = BufferPool.acquire(bytes);
+        try {
+            body.accept(buffer.segment());
+        } finally {
+            // NOTE: released on the thread that used it; worker threads keep their own small pool caches.
+            BufferPool.release(buffer, true);
+        }
+    }
+
+    /** Threads worth using for {@code units} output rows inside one chunk: a part should move ~256 KiB. */
+    private static int parts(ConvGeometry g, int units) {
+        long elements = (long) units * g.ow() * g.k();
+        return (int) Math.max(1, Math.min(Parallel.threads(), elements >> 16));
+    }
+
+    /** dst += src, both contiguous of the same shape and dtype (a filter-sized sum, so plain loops do). */
+    private static void addInto(NdArray dst, NdArray src) {
+        MemorySegment d = dst.segment();
+        MemorySegment s = src.segment();
+        DType t = dst.dtype();
+        for (long i = 0; i < dst.size(); i++) {
+            long at = dst.offset() + i;
+            Layouts.put(d, t, at, Layouts.get(d, t, at) + Layouts.get(s, t, src.offset() + i));
+        }
+    }
+
+    private static void gemm(Gemm gemm, DType dtype, boolean ta, boolean tb, int m, int n, int k,
+            MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb, double beta,
+            MemorySegment c, long cOff, int ldc) {
+        if (dtype == DType.F32) {
+            gemm.sgemm(ta, tb, m, n, k, 1f, a, aOff, lda, b, bOff, ldb, (float) beta, c, cOff, ldc);
+        } else {
+            gemm.dgemm(ta, tb, m, n, k, 1.0, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        }
+    }
+
+    private static void releaseCopy(NdArray used, NdArray original) {
+        if (used != original) {
+            used.close();
+        }
+    }
+}

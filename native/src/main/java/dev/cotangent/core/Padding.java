@@ -1,0 +1,57 @@
+package dev.cotangent.core;
+
+/** How windowed ops (convolution, pooling) treat the borders, with TensorFlow's semantics. */
+public enum Padding {
+    /** No padding: windows lie wholly inside the input; output size {@code ceil((in - window + 1) / stride)}. */
+    VALID,
+    /**
+     * Zero (or, for pooling, ignored) padding so that the output size is {@code ceil(in / stride)}; the total
+     * padding {@code max((out - 1) * stride + window - in, 0)} is split with the smaller half before.
+     */
+    SAME;
+
+    /**
+     * Where the windows of one spatial axis fall: output size and padding before and after the input.
+     *
+     * @param outputSize number of window positions
+     * @param padBefore  virtual elements before index 0 (the first window starts at {@code -padBefore})
+     * @param padAfter   virtual elements after the last input element
+     */
+    public record Window(int outputSize, int padBefore, int padAfter) {}
+
+    /**
+     * The windows of one spatial axis of {@code inputSize} elements, for a window of {@code windowSize} taps
+     * spaced {@code dilation} apart and moved by {@code stride}.
+     *
+     * @throws IllegalArgumentException naming {@code op} if, under VALID, the (dilated) window is larger than
+     *     a non-empty input, or if a size is out of range
+     */
+    public static Window window(String op, String axis, Padding padding, int inputSize, int windowSize, int stride,
+            int dilation) {
+        if (inputSize < 0 || windowSize < 1 || stride < 1 || dilation < 1) {
+            throw new IllegalArgumentException(op + ": " + axis + " input " + inputSize + ", window " + windowSize
+                    + ", stride " + stride + ", dilation " + dilation
+                    + "; expected input >= 0 and window, stride, dilation >= 1");
+        }
+        long extent = (long) (windowSize - 1) * dilation + 1;
+        if (padding == VALID) {
+            if (extent > inputSize) {
+                if (inputSize == 0) {
+                    return new Window(0, 0, 0);
+                }
+                throw new IllegalArgumentException(op + ": the " + axis + " window spans " + extent + " elements ("
+                        + windowSize + " taps, dilation " + dilation + ") but the input " + axis + " is "
+                        + inputSize + " with VALID padding; expected a window no larger than the input (or SAME"
+                        + " padding)");
+            }
+            return new Window((int) ((inputSize - extent) / stride + 1), 0, 0);
+        }
+        int out = (int) (((long) inputSize + stride - 1) / stride);
+        long total = Math.max((long) (out - 1) * stride + extent - inputSize, 0);
+        if (out == 0) {
+            total = 0;
+        }
+        int before = (int) (total / 2);
+        return new Window(out, before, (int) (total - before));
+    }
+}

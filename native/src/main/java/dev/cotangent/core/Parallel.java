@@ -1,0 +1,88 @@
+package dev.cotangent.core;
+
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.RejectedExecutionException;
+
+/** Splits an index range over the pure-Java kernels' worker threads (the calling thread takes one part). */
+final class Parallel {
+    /** One part of a split range: indices {@code [from, to)}, the {@code part}-th of the split. */
+    @FunctionalInterface
+    interface Body {
+        void run(int part, int from, int to);
+    }
+
+    private static volatile int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private static ForkJoinPool pool;
+
+    private Parallel() {}
+
+    /** Number of threads the Java kernels use (including the caller). */
+    static int threads() {
+        return threads;
+    }
+
+    static synchronized void setThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("setThreads: " + n + " threads; expected >= 1");
+        }
+        if (n != threads && pool != null) {
+            // Idle workers die with the old pool; tasks already running on it finish normally.
+            pool.shutdown();
+            pool = null;
+        }
+        threads = n;
+    }
+
+    private static synchronized ForkJoinPool pool() {
+        if (pool == null) {
+            pool = new ForkJoinPool(Math.max(1, threads - 1));
+        }
+        return pool;
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, n)} in at most {@code maxParts} parts whose sizes are multiples of
+     * {@code grain} (except the last); one part runs inline when the split would not pay off.
+     */
+    static void forRange(int n, int grain, int maxParts, Body body) {
+        int g = Math.max(1, grain);
+        int chunks = (n + g - 1) / g;
+        int parts = Math.min(Math.min(threads, maxParts), chunks);
+        if (parts <= 1) {
+            if (n > 0) {
+                body.run(0, 0, n);
+            }
+            return;
+        }
+        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[parts - 1];
+        ForkJoinPool p = pool();
+        int from = 0;
+        try {
+            for (int i = 0; i < parts; i++) {
+                // Spread the chunks evenly: part i gets chunks [i*chunks/parts, (i+1)*chunks/parts).
+                int to = (int) Math.min(n, (long) (i + 1) * chunks / parts * g);
+                if (i < parts - 1) {
+                    int part = i, f = from, t = to;
+                    try {
+                        tasks[i] = p.submit(() -> body.run(part, f, t));
+                    } catch (RejectedExecutionException e) {
+                        // The pool was replaced by setThreads meanwhile: do this part here.
+                        body.run(part, f, t);
+                    }
+                } else {
+                    body.run(i, from, to);
+                }
+                from = to;
+            }
+        } finally {
+            // NOTE: join every submitted part even when the inline part threw, so that no worker still
+            // writes into the output after this method returns.
+            for (ForkJoinTask<?> t : tasks) {
+                if (t != null) {
+                    t.join();
+                }
+            }
+        }
+    }
+}

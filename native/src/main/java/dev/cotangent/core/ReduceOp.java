@@ -1,0 +1,30 @@
+package dev.cotangent.core;
+
+import java.lang.foreign.MemorySegment;
+import org.jspecify.annotations.Nullable;
+
+/** The associative reductions; their loops live in {@link ReduceLoops}. */
+enum ReduceOp {
+    SUM, MAX, MIN;
+
+    /** One reduction's loops, compiled for that reduction alone. */
+    interface Kernel {
+        /**
+         * Reduces the middle axis of the contiguous block {@code [p, r, q]} starting at element {@code base}
+         * of {@code src}, writing the contiguous {@code [p, q]} result from element {@code outBase}; r >= 1.
+         */
+        void reduce(DType dtype, MemorySegment src, long base, long p, long r, long q, MemorySegment out,
+                long outBase);
+    }
+
+    // NOTE: racing threads may each define a copy; either works and the loser is garbage.
+    private volatile @Nullable Kernel kernel;
+
+    Kernel kernel() {
+        Kernel k = kernel;
+        if (k == null) {
+            kernel = k = Specializer.instantiate(ReduceLoops.class, Kernel.class, this);
+        }
+        return k;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.cotangent.core;
+
+import static dev.cotangent.core.Simd.D;
+import static dev.cotangent.core.Simd.F;
+import static dev.cotangent.core.Simd.ORDER;
+import static dev.cotangent.core.UnaryOp.ABS;
+import static dev.cotangent.core.UnaryOp.COS;
+import static dev.cotangent.core.UnaryOp.EXP;
+import static dev.cotangent.core.UnaryOp.LOG;
+import static dev.cotangent.core.UnaryOp.NEG;
+import static dev.cotangent.core.UnaryOp.RECIPROCAL;
+import static dev.cotangent.core.UnaryOp.RELU;
+import static dev.cotangent.core.UnaryOp.RELU_MASK;
+import static dev.cotangent.core.UnaryOp.SIGMOID;
+import static dev.cotangent.core.UnaryOp.SIGN;
+import static dev.cotangent.core.UnaryOp.SIN;
+import static dev.cotangent.core.UnaryOp.SQRT;
+import static dev.cotangent.core.UnaryOp.SQUARE;
+import static dev.cotangent.core.UnaryOp.TANH;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Template of the unary loops: {@link Specializer} makes one copy per {@link UnaryOp}, in which {@code OP} is a
+ * constant, so the JIT keeps only the matching line of each chain below. A new operator adds one line to each
+ * chain and to the scalar switch.
+ */
+final class UnaryLoops implements UnaryOp.Kernel {
+    private static final UnaryOp OP = Specializer.operator(MethodHandles.lookup(), UnaryOp.class);
+
+    @Override
+    public void run(DType dtype, MemorySegment a, long ia, long sa, MemorySegment out, long io, long n) {
+        long i = sa != 1 ? 0 : dtype == DType.F32 ? loopF(a, ia, out, io, n) : loopD(a, ia, out, io, n);
+        for (; i < n; i++) {
+            Layouts.put(out, dtype, io + i, apply(Layouts.get(a, dtype, ia + i * sa)));
+        }
+    }
+
+    // NOTE: formulas inside the loops, chosen by comparing constants, as in BinaryLoops (which says why).
+    // EXP, LOG, SIN, COS and TANH are intrinsics backed by the JDK's SVML or SLEEF stubs where available.
+    private static long loopF(MemorySegment a, long ia, MemorySegment out, long io, long n) {
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector one = FloatVector.broadcast(F, 1);
+        long bound = F.loopBound(n);
+        for (long i = 0; i < bound; i += F.length()) {
+            FloatVector x = FloatVector.fromMemorySegment(F, a, (ia + i) * Float.BYTES, ORDER);
+            FloatVector r = OP == NEG ? x.neg()
+                    : OP == EXP ? x.lanewise(VectorOperators.EXP)
+                    : OP == LOG ? x.lanewise(VectorOperators.LOG)
+                    : OP == SIN ? x.lanewise(VectorOperators.SIN)
+                    : OP == COS ? x.lanewise(VectorOperators.COS)
+                    : OP == TANH ? x.lanewise(VectorOperators.TANH)
+                    // exp(-x) overflows to +inf for very negative x, giving 1/inf = 0: no NaN, no cancellation.
+                    : OP == SIGMOID ? one.div(one.add(x.neg().lanewise(VectorOperators.EXP)))
+                    : OP == RELU ? x.max(zero)
+                    : OP == RELU_MASK ? zero.blend(1, x.compare(VectorOperators.GT, 0))
+                    : OP == SQRT ? x.sqrt()
+                    : OP == SQUARE ? x.mul(x)
+                    : OP == ABS ? x.abs()
+                    // Keeps +-0 and NaN as they are, like Math.signum.
+                    : OP == SIGN ? x.blend(1, x.compare(VectorOperators.GT, 0)).blend(-1, x.compare(VectorOperators.LT, 0))
+                    : OP == RECIPROCAL ? one.div(x)
+                    : unknown();
+            r.intoMemorySegment(out, (io + i) * Float.BYTES, ORDER);
+        }
+        return bound;
+    }
+
+    private static long loopD(MemorySegment a, long ia, MemorySegment out, long io, long n) {
+        DoubleVector zero = DoubleVector.zero(D);
+        DoubleVector one = DoubleVector.broadcast(D, 1);
+        long bound = D.loopBound(n);
+        for (long i = 0; i < bound; i += D.length()) {
+            DoubleVector x = DoubleVector.fromMemorySegment(D, a, (ia + i) * Double.BYTES, ORDER);
+            DoubleVector r = OP == NEG ? x.neg()
+                    : OP == EXP ? x.lanewise(VectorOperators.EXP)
+                    : OP == LOG ? x.lanewise(VectorOperators.LOG)
+                    : OP == SIN ? x.lanewise(VectorOperators.SIN)
+                    : OP == COS ? x.lanewise(VectorOperators.COS)
+                    : OP == TANH ? x.lanewise(VectorOperators.TANH)
+                    : OP == SIGMOID ? one.div(one.add(x.neg().lanewise(VectorOperators.EXP)))
+                    : OP == RELU ? x.max(zero)
+                    : OP == RELU_MASK ? zero.blend(1, x.compare(VectorOperators.GT, 0))
+                    : OP == SQRT ? x.sqrt()
+                    : OP == SQUARE ? x.mul(x)
+                    : OP == ABS ? x.abs()
+                    : OP == SIGN ? x.blend(1, x.compare(VectorOperators.GT, 0)).blend(-1, x.compare(VectorOperators.LT, 0))
+                    : OP == RECIPROCAL ? one.div(x)
+                    : unknown();
+            r.intoMemorySegment(out, (io + i) * Double.BYTES, ORDER);
+        }
+        return bound;
+    }
+
+    // Tails and strided runs. NOTE: float32 computes in double and rounds once: exact for the algebraic
+    // operators, within an ulp of the vector lanes for the transcendental ones.
+    private static double apply(double x) {
+        return switch (OP) {
+            case NEG -> -x;
+            case EXP -> Math.exp(x);
+            case LOG -> Math.log(x);
+            case SIN -> Math.sin(x);
+            case COS -> Math.cos(x);
+            case TANH -> Math.tanh(x);
+            case SIGMOID -> 1 / (1 + Math.exp(-x));
+            case RELU -> Math.max(x, 0);
+            case RELU_MASK -> x > 0 ? 1 : 0;
+            case SQRT -> Math.sqrt(x);
+            case SQUARE -> x * x;
+            case ABS -> Math.abs(x);
+            case SIGN -> Math.signum(x);
+            case RECIPROCAL -> 1 / x;
+        };
+    }
+
+    private static <V> V unknown() {
+        throw new AssertionError("UnaryLoops: no vector formula for " + OP);
+    }
+}

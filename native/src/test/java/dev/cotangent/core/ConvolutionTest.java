@@ -1,0 +1,266 @@
+package dev.cotangent.core;
+
+import static dev.cotangent.core.KernelChecks.assertError;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** conv2d and its backward products against direct loops in double, and the adjoint identity. */
+class ConvolutionTest {
+
+    /** Output size and padding before, by TensorFlow's formulas (written out again, independently of Padding). */
+    private static int[] window(Padding padding, int in, int k, int stride, int dilation) {
+        int extent = (k - 1) * dilation + 1;
+        if (padding == Padding.VALID) {
+            return new int[] {in >= extent ? (in - extent) / stride + 1 : -1, 0};
+        }
+        int out = (in + stride - 1) / stride;
+        int total = Math.max((out - 1) * stride + extent - in, 0);
+        return new int[] {out, total / 2};
+    }
+
+    /** Direct loops: forward output, backward input, backward filter, each with its absolute-value twin. */
+    private record Reference(double[] y, double[] yAbs, double[] dx, double[] dxAbs, double[] dw, double[] dwAbs) {
+        static Reference of(double[] x, int[] xs, double[] w, int[] ws, double[] g, Conv2dParams p) {
+            int n = xs[0], h = xs[1], wd = xs[2], c = xs[3], kh = ws[0], kw = ws[1], f = ws[3];
+            int[] rows = window(p.padding(), h, kh, p.strideH(), p.dilationH());
+            int[] cols = window(p.padding(), wd, kw, p.strideW(), p.dilationW());
+            int oh = rows[0], ow = cols[0];
+            Reference r = new Reference(new double[n * oh * ow * f], new double[n * oh * ow * f], new double[x.length],
+                    new double[x.length], new double[w.length], new double[w.length]);
+            for (int b = 0; b < n; b++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        for (int ky = 0; ky < kh; ky++) {
+                            int iy = oy * p.strideH() - rows[1] + ky * p.dilationH();
+                            for (int kx = 0; kx < kw; kx++) {
+                                int ix = ox * p.strideW() - cols[1] + kx * p.dilationW();
+                                if (iy < 0 || iy >= h || ix < 0 || ix >= wd) {
+                                    continue;
+                                }
+                                for (int ci = 0; ci < c; ci++) {
+                                    int xi = ((b * h + iy) * wd + ix) * c + ci;
+                                    for (int fo = 0; fo < f; fo++) {
+                                        int wi = ((ky * kw + kx) * c + ci) * f + fo;
+                                        int yi = ((b * oh + oy) * ow + ox) * f + fo;
+                                        r.y[yi] += x[xi] * w[wi];
+                                        r.yAbs[yi] += Math.abs(x[xi] * w[wi]);
+                                        r.dx[xi] += g[yi] * w[wi];
+                                        r.dxAbs[xi] += Math.abs(g[yi] * w[wi]);
+                                        r.dw[wi] += x[xi] * g[yi];
+                                        r.dwAbs[wi] += Math.abs(x[xi] * g[yi]);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return r;
+        }
+    }
+
+    /** Checks all three products for one geometry; the terms bound the rounding of the longest sum. */
+    private static void check(Random rnd, DType dtype, int[] xs, int[] ws, Conv2dParams p) {
+        NdArray x = KernelChecks.random(rnd, dtype, xs);
+        NdArray w = KernelChecks.random(rnd, dtype, ws);
+        NdArray y = Convolution.conv2d(x, w, p);
+        NdArray g = KernelChecks.random(rnd, dtype, y.shape().dims());
+        Reference r = Reference.of(x.toDoubleArray(), xs, w.toDoubleArray(), ws, g.toDoubleArray(), p);
+        String what = Backend.kind() + " " + dtype + " x" + x.shape() + " w" + w.shape() + " " + p;
+        // Terms per output element: taps x channels; the same for dx (plus f); output pixels for dw.
+        int taps = ws[0] * ws[1];
+        KernelChecks.assertClose("conv2d " + what, r.y, r.yAbs, y, taps * ws[2]);
+        KernelChecks.assertClose("conv2dBackwardInput " + what, r.dx, r.dxAbs,
+                Convolution.conv2dBackwardInput(g, w, x.shape(), p), taps * ws[3]);
+        KernelChecks.assertClose("conv2dBackwardFilter " + what, r.dw, r.dwAbs,
+                Convolution.conv2dBackwardFilter(x, g, w.shape(), p), (int) (y.size() / Math.max(1, ws[3])));
+    }
+
+    private static Conv2dParams randomParams(Random rnd) {
+        return new Conv2dParams(1 + rnd.nextInt(3), 1 + rnd.nextInt(3),
+                rnd.nextBoolean() ? Padding.VALID : Padding.SAME, 1 + rnd.nextInt(2), 1 + rnd.nextInt(2));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.Kind.class)
+    void randomGeometriesMatchDirectLoops(Backend.Kind kind) {
+        KernelChecks.under(kind, () -> {
+            Random rnd = new Random(11);
+            for (DType dtype : DType.values()) {
+                int checked = 0;
+                for (int trial = 0; trial < 60; trial++) {
+                    int[] xs = {1 + rnd.nextInt(3), 1 + rnd.nextInt(9), 1 + rnd.nextInt(9), 1 + rnd.nextInt(4)};
+                    int[] ws = {1 + rnd.nextInt(4), 1 + rnd.nextInt(4), xs[3], 1 + rnd.nextInt(4)};
+                    Conv2dParams p = randomParams(rnd);
+                    boolean fits = window(p.padding(), xs[1], ws[0], p.strideH(), p.dilationH())[0] >= 0
+                            && window(p.padding(), xs[2], ws[1], p.strideW(), p.dilationW())[0] >= 0;
+                    if (!fits) {
+                        NdArray x = NdArray.zeros(dtype, xs);
+                        NdArray w = NdArray.zeros(dtype, ws);
+                        assertError(() -> Convolution.conv2d(x, w, p), "conv2d", x.shape().toString(),
+                                w.shape().toString(), "VALID", "no larger than the input");
+                        continue;
+                    }
+                    check(rnd, dtype, xs, ws, p);
+                    checked++;
+                }
+                assertTrue(checked > 30, "too few geometries fit: " + checked);
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.Kind.class)
+    void specialPaths(Backend.Kind kind) {
+        KernelChecks.under(kind, () -> {
+            Random rnd = new Random(12);
+            long budget = Convolution.colsBudgetBytes;
+            try {
+                for (DType dtype : DType.values()) {
+                    // 1x1 stride 1: the input is used as the im2col matrix directly.
+                    check(rnd, dtype, new int[] {2, 3, 5, 4}, new int[] {1, 1, 4, 3}, Conv2dParams.of(1, Padding.SAME));
+                    // 1x1 with stride 2 goes through im2col.
+                    check(rnd, dtype, new int[] {2, 5, 5, 3}, new int[] {1, 1, 3, 2}, Conv2dParams.of(2, Padding.VALID));
+                    // Filter as large as the input, VALID: a single output pixel.
+                    check(rnd, dtype, new int[] {2, 4, 3, 2}, new int[] {4, 3, 2, 3}, Conv2dParams.of(1, Padding.VALID));
+                    // Filter larger than the input is fine with SAME.
+                    check(rnd, dtype, new int[] {1, 2, 3, 2}, new int[] {5, 5, 2, 2}, Conv2dParams.of(1, Padding.SAME));
+                    // Chunks of one output row, then of a few rows crossing image boundaries.
+                    Convolution.colsBudgetBytes = 1;
+                    check(rnd, dtype, new int[] {3, 5, 4, 2}, new int[] {3, 2, 2, 3},
+                            new Conv2dParams(1, 2, Padding.SAME, 2, 1));
+                    Convolution.colsBudgetBytes = 3L * 4 * 3 * 2 * 2 * dtype.byteSize();
+                    check(rnd, dtype, new int[] {3, 5, 4, 2}, new int[] {3, 2, 2, 3}, Conv2dParams.of(1, Padding.SAME));
+                    // Enough chunks for the Java backend's threads to take whole chunks each (and partial dW sums).
+                    int threads = Parallel.threads();
+                    Parallel.setThreads(2);
+                    try {
+                        Convolution.colsBudgetBytes = 1;
+                        check(rnd, dtype, new int[] {8, 5, 4, 2}, new int[] {3, 2, 2, 3},
+                                new Conv2dParams(1, 2, Padding.SAME, 2, 1));
+                        Convolution.colsBudgetBytes = 8L * 4 * 8 * dtype.byteSize(); // two images per chunk
+                        check(rnd, dtype, new int[] {9, 4, 4, 2}, new int[] {2, 2, 2, 3},
+                                Conv2dParams.of(1, Padding.SAME));
+                    } finally {
+                        Parallel.setThreads(threads);
+                    }
+                    Convolution.colsBudgetBytes = budget;
+                    // Big enough for im2col/col2im to split whole images over two threads.
+                    check(rnd, dtype, new int[] {8, 16, 16, 8}, new int[] {3, 3, 8, 4}, Conv2dParams.of(1, Padding.SAME));
+                    // A strided view as input is made contiguous first.
+                    NdArray xt = KernelChecks.random(rnd, dtype, 2, 4, 5, 3).transpose(0, 2, 1, 3);
+                    NdArray w = KernelChecks.random(rnd, dtype, 2, 2, 3, 2);
+                    Conv2dParams p = Conv2dParams.of(1, Padding.SAME);
+                    KernelChecks.assertClose("strided input", Convolution.conv2d(xt.copy(), w, p).toDoubleArray(),
+                            absOf(Convolution.conv2d(xt.copy(), w, p).toDoubleArray()), Convolution.conv2d(xt, w, p), 1);
+                }
+            } finally {
+                Convolution.colsBudgetBytes = budget;
+            }
+        });
+    }
+
+    private static double[] absOf(double[] v) {
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = Math.abs(v[i]);
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.Kind.class)
+    void adjointIdentityInFloat64(Backend.Kind kind) {
+        KernelChecks.under(kind, () -> {
+            Random rnd = new Random(13);
+            for (int trial = 0; trial < 10; trial++) {
+                int[] xs = {1 + rnd.nextInt(3), 3 + rnd.nextInt(8), 3 + rnd.nextInt(8), 1 + rnd.nextInt(4)};
+                int[] ws = {1 + rnd.nextInt(3), 1 + rnd.nextInt(3), xs[3], 1 + rnd.nextInt(4)};
+                Conv2dParams p = new Conv2dParams(1 + rnd.nextInt(3), 1 + rnd.nextInt(3),
+                        trial % 2 == 0 ? Padding.SAME : Padding.VALID, 1, 1 + rnd.nextInt(2));
+                NdArray x = KernelChecks.random(rnd, DType.F64, xs);
+                NdArray w = KernelChecks.random(rnd, DType.F64, ws);
+                NdArray y = Convolution.conv2d(x, w, p);
+                NdArray g = KernelChecks.random(rnd, DType.F64, y.shape().dims());
+                // <conv(x, w), g> = <x, bwdInput(g, w)> = <w, bwdFilter(x, g)>
+                double lhs = KernelChecks.dot(y.toDoubleArray(), g.toDoubleArray());
+                double viaInput = KernelChecks.dot(x.toDoubleArray(),
+                        Convolution.conv2dBackwardInput(g, w, x.shape(), p).toDoubleArray());
+                double viaFilter = KernelChecks.dot(w.toDoubleArray(),
+                        Convolution.conv2dBackwardFilter(x, g, w.shape(), p).toDoubleArray());
+                double scale = 1e-12 * (1 + KernelChecks.absDot(y.toDoubleArray(), g.toDoubleArray()) * 100);
+                assertEquals(lhs, viaInput, scale, "adjoint via input, " + p);
+                assertEquals(lhs, viaFilter, scale, "adjoint via filter, " + p);
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(Backend.Kind.class)
+    void emptyDimensions(Backend.Kind kind) {
+        KernelChecks.under(kind, () -> {
+            Conv2dParams same = Conv2dParams.of(1, Padding.SAME);
+            for (DType dtype : DType.values()) {
+                // No images: empty output; the filter gradient is all zeros.
+                NdArray x0 = NdArray.zeros(dtype, 0, 4, 4, 2);
+                NdArray w = NdArray.ones(dtype, 3, 3, 2, 5);
+                assertEquals(Shape.of(0, 4, 4, 5), Convolution.conv2d(x0, w, same).shape());
+                NdArray dw = Convolution.conv2dBackwardFilter(x0, NdArray.zeros(dtype, 0, 4, 4, 5), w.shape(), same);
+                assertEquals(0.0, sumAbs(dw));
+                // No input channels: every output is an empty sum.
+                NdArray y = Convolution.conv2d(NdArray.zeros(dtype, 2, 3, 3, 0), NdArray.ones(dtype, 2, 2, 0, 3), same);
+                assertEquals(Shape.of(2, 3, 3, 3), y.shape());
+                assertEquals(0.0, sumAbs(y));
+                // No output channels: the input gradient is zeros.
+                NdArray dx = Convolution.conv2dBackwardInput(NdArray.zeros(dtype, 1, 3, 3, 0),
+                        NdArray.ones(dtype, 2, 2, 2, 0), Shape.of(1, 3, 3, 2), same);
+                assertEquals(0.0, sumAbs(dx));
+                // Height 0 under SAME: empty output.
+                assertEquals(Shape.of(1, 0, 3, 5),
+                        Convolution.conv2d(NdArray.zeros(dtype, 1, 0, 3, 2), w, same).shape());
+            }
+        });
+    }
+
+    private static double sumAbs(NdArray a) {
+        double s = 0;
+        for (double v : a.toDoubleArray()) {
+            s += Math.abs(v);
+        }
+        return s;
+    }
+
+    @Test
+    void errorsNameOpShapesParamsAndExpectation() {
+        NdArray x = NdArray.zeros(DType.F32, 1, 3, 3, 2);
+        NdArray w = NdArray.zeros(DType.F32, 5, 2, 2, 4);
+        Conv2dParams valid = Conv2dParams.of(1, Padding.VALID);
+        assertError(() -> Convolution.conv2d(x, w, valid), "conv2d", "[1, 3, 3, 2]", "[5, 2, 2, 4]", "VALID",
+                "height", "spans 5", "no larger than the input");
+        assertError(() -> Convolution.conv2d(x, NdArray.zeros(DType.F32, 2, 2, 3, 4), valid), "conv2d",
+                "[1, 3, 3, 2]", "[2, 2, 3, 4]", "2 channels", "expects 3");
+        assertError(() -> Convolution.conv2d(NdArray.zeros(DType.F32, 3, 3, 2), w, valid), "conv2d", "[3, 3, 2]",
+                "rank 4", "NHWC");
+        assertError(() -> Convolution.conv2d(x, NdArray.zeros(DType.F32, 2, 2, 4), valid), "conv2d", "[2, 2, 4]",
+                "rank 4");
+        assertError(() -> Convolution.conv2d(x, NdArray.zeros(DType.F64, 1, 1, 2, 1), valid), "conv2d", "float32",
+                "float64");
+        NdArray w2 = NdArray.zeros(DType.F32, 2, 2, 2, 4);
+        assertError(() -> Convolution.conv2dBackwardInput(NdArray.zeros(DType.F32, 1, 3, 3, 4), w2, x.shape(), valid),
+                "conv2dBackwardInput", "[1, 3, 3, 4]", "expected [1, 2, 2, 4]");
+        assertError(() -> Convolution.conv2dBackwardFilter(x, NdArray.zeros(DType.F32, 1, 2, 2, 3), w2.shape(), valid),
+                "conv2dBackwardFilter", "[1, 2, 2, 3]", "expected [1, 2, 2, 4]");
+        assertError(() -> Convolution.conv2dBackwardFilter(x, NdArray.zeros(DType.F32, 1, 1, 1, 4),
+                Shape.of(2, 9, 2, 4), valid), "conv2dBackwardFilter", "[2, 9, 2, 4]", "width", "spans 9");
+        assertError(() -> Conv2dParams.of(0, Padding.SAME), "Conv2dParams", "expected all >= 1");
+        assertError(() -> new Conv2dParams(1, -2, Padding.SAME, 1, 1), "Conv2dParams", "-2");
+        assertError(() -> new Conv2dParams(1, 1, Padding.SAME, 0, 1), "Conv2dParams", "dilations (0, 1)");
+        assertThrows(NullPointerException.class, () -> new Conv2dParams(1, 1, null, 1, 1));
+    }
+}

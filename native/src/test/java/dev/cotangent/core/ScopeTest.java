@@ -1,0 +1,120 @@
+package dev.cotangent.core;
+
+import static dev.cotangent.core.ElementwiseTest.assertMentions;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+class ScopeTest {
+    @Test
+    void closingReleasesEverythingAllocatedInside() {
+        NdArray outside = NdArray.zeros(DType.F32, 3);
+        NdArray inside;
+        NdArray view;
+        assertFalse(Scope.isActive());
+        try (Scope scope = Scope.open()) {
+            assertTrue(Scope.isActive());
+            inside = NdArray.ones(DType.F64, 2, 2);
+            view = inside.transpose();
+            NdArray.zeros(DType.F32, 5);
+            assertEquals(2, scope.liveCount());
+        }
+        assertFalse(Scope.isActive());
+        assertTrue(inside.isReleased());
+        assertTrue(view.isReleased());
+        assertFalse(outside.isReleased());
+        assertMentions(assertThrows(IllegalStateException.class, () -> inside.getDouble(0, 0)), "float64[2, 2]",
+                "released");
+    }
+
+    @Test
+    void keepMovesAnArrayToTheEnclosingScopeOrToNobody() {
+        NdArray kept;
+        NdArray keptTwice;
+        try (Scope outer = Scope.open()) {
+            try (Scope inner = Scope.open()) {
+                kept = inner.keep(NdArray.ones(DType.F32, 4));
+                NdArray view = NdArray.ones(DType.F32, 2, 2);
+                keptTwice = inner.keep(view.reshape(4)); // keeping a view keeps its buffer
+                assertEquals(0, inner.liveCount());
+            }
+            assertFalse(kept.isReleased());
+            assertFalse(keptTwice.isReleased());
+            assertEquals(2, outer.liveCount());
+            assertSame(keptTwice, outer.keep(keptTwice));
+        }
+        assertTrue(kept.isReleased(), "kept by the inner scope, released by the outer one");
+        assertFalse(keptTwice.isReleased(), "kept by the outermost scope: owned by nobody");
+        keptTwice.close();
+        assertTrue(keptTwice.isReleased());
+    }
+
+    @Test
+    void closedArraysInsideAScopeAndDoubleCloseAreHarmless() {
+        Scope scope = Scope.open();
+        NdArray a = NdArray.ones(DType.F32, 3);
+        a.close();
+        assertEquals(0, scope.liveCount());
+        scope.close();
+        scope.close();
+        assertThrows(IllegalStateException.class, () -> scope.keep(a));
+    }
+
+    @Test
+    void scopesCloseInOrderOnTheirOwnThread() throws InterruptedException, ExecutionException {
+        Scope outer = Scope.open();
+        Scope inner = Scope.open();
+        assertMentions(assertThrows(IllegalStateException.class, outer::close), "order");
+        Throwable fromOtherThread = CompletableFuture.supplyAsync(() -> {
+            try {
+                inner.close();
+                return null;
+            } catch (IllegalStateException e) {
+                return e;
+            }
+        }).get();
+        assertTrue(fromOtherThread instanceof IllegalStateException);
+        assertMentions((Exception) fromOtherThread, "thread");
+        inner.close();
+        outer.close();
+        assertFalse(Scope.isActive());
+    }
+
+    @Test
+    void aReleasedBufferIsReusedByTheNextAllocationOfItsSizeClass() {
+        try (Scope _ = Scope.open()) {
+            NdArray a = NdArray.empty(DType.F32, 1000); // 4,000 bytes: the 4,096-byte class
+            long address = a.segment().address();
+            a.close();
+            NdArray b = NdArray.empty(DType.F32, 900); // 3,600 bytes: the same class
+            assertEquals(address, b.segment().address());
+            NdArray c = NdArray.empty(DType.F64, 1000); // a bigger class: a different buffer
+            assertFalse(c.segment().address() == address);
+        }
+        long address;
+        try (Scope _ = Scope.open()) {
+            address = NdArray.empty(DType.F64, 3000).segment().address();
+        }
+        try (Scope _ = Scope.open()) {
+            assertEquals(address, NdArray.empty(DType.F64, 3000).segment().address(), "reused after the scope closed");
+        }
+    }
+
+    @Test
+    void idleBytesGrowWhenBuffersReturn() {
+        try (Scope _ = Scope.open()) {
+            long before = BufferPool.idleBytes();
+            NdArray a = NdArray.empty(DType.F64, 1 << 16);
+            long during = BufferPool.idleBytes();
+            a.close();
+            assertEquals(during + BufferPool.classBytes(BufferPool.sizeClass(8L << 16)), BufferPool.idleBytes());
+            assertTrue(during <= before);
+        }
+    }
+}
