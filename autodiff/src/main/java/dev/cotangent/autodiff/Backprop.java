@@ -26,7 +26,8 @@ final class Backprop {
         for (int i = 0; i < targets.length; i++) {
             targetIndex.put(targets[i].node, i);
         }
-        List<Node> order = neededNodes(root.node, targetIndex);
+        IdentityHashMap<Node, Boolean> needed = new IdentityHashMap<>();
+        List<Node> order = neededNodes(root.node, targetIndex, needed);
         DiffContext ctx = DiffContext.get();
         boolean wasRecording = ctx.recording;
         ctx.depth++;
@@ -34,10 +35,6 @@ final class Backprop {
         ctx.recording = ctx.nested();
         try {
             IdentityHashMap<Node, Tensor> cotangents = new IdentityHashMap<>();
-            IdentityHashMap<Node, Boolean> needed = new IdentityHashMap<>(order.size() * 2);
-            for (Node n : order) {
-                needed.put(n, Boolean.TRUE);
-            }
             cotangents.put(root.node, seed);
             for (Node node : order) {
                 Tensor g = cotangents.remove(node);
@@ -52,7 +49,7 @@ final class Backprop {
                 boolean[] inputNeeded = new boolean[node.inputs.length];
                 for (int i = 0; i < inputNeeded.length; i++) {
                     Node in = node.inputs[i].node;
-                    inputNeeded[i] = in != null && needed.containsKey(in);
+                    inputNeeded[i] = in != null && needed.getOrDefault(in, Boolean.FALSE);
                 }
                 Tensor[] grads = node.pullback.apply(g, node.output, inputNeeded);
                 for (int i = 0; i < inputNeeded.length; i++) {
@@ -69,26 +66,22 @@ final class Backprop {
     }
 
     /**
-     * Nodes from which a target is reachable, root first, in descending creation order. Targets are not
-     * explored further: a gradient stops at the argument it was asked for.
+     * Nodes from which a target is reachable, in an order where every node precedes its inputs (reverse DFS
+     * post-order, so no sort is needed); {@code reaches} records the answer for every node visited. Targets
+     * are not explored further: a gradient stops at the argument it was asked for.
      */
-    private static List<Node> neededNodes(Node root, IdentityHashMap<Node, Integer> targets) {
-        IdentityHashMap<Node, Boolean> reaches = new IdentityHashMap<>();
-        // Iterative post-order DFS: deep graphs (long chains) must not overflow the stack.
+    private static List<Node> neededNodes(Node root, IdentityHashMap<Node, Integer> targets,
+            IdentityHashMap<Node, Boolean> reaches) {
+        List<Node> postOrder = new ArrayList<>();
+        // Iterative DFS: deep graphs (long chains) must not overflow the stack.
         ArrayDeque<Node> stack = new ArrayDeque<>();
         ArrayDeque<Integer> childIndex = new ArrayDeque<>();
         stack.push(root);
         childIndex.push(0);
         while (!stack.isEmpty()) {
             Node n = stack.peek();
-            if (targets.containsKey(n)) {
-                reaches.put(n, Boolean.TRUE);
-                stack.pop();
-                childIndex.pop();
-                continue;
-            }
             int i = childIndex.pop();
-            if (i < n.inputs.length) {
+            if (!targets.containsKey(n) && i < n.inputs.length) {
                 childIndex.push(i + 1);
                 Node child = n.inputs[i].node;
                 if (child != null && !reaches.containsKey(child)) {
@@ -97,20 +90,17 @@ final class Backprop {
                 }
                 continue;
             }
-            boolean any = false;
-            for (Tensor in : n.inputs) {
-                any |= in.node != null && reaches.getOrDefault(in.node, Boolean.FALSE);
+            boolean any = targets.containsKey(n);
+            for (int k = 0; !any && k < n.inputs.length; k++) {
+                Node in = n.inputs[k].node;
+                any = in != null && reaches.getOrDefault(in, Boolean.FALSE);
             }
             reaches.put(n, any);
+            if (any) {
+                postOrder.add(n);
+            }
             stack.pop();
         }
-        List<Node> out = new ArrayList<>();
-        reaches.forEach((n, r) -> {
-            if (r) {
-                out.add(n);
-            }
-        });
-        out.sort((a, b) -> Long.compare(b.sequence, a.sequence));
-        return out;
+        return postOrder.reversed();
     }
 }

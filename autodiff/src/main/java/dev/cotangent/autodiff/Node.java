@@ -1,6 +1,5 @@
 package dev.cotangent.autodiff;
 
-import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -8,13 +7,9 @@ import org.jspecify.annotations.Nullable;
  * cotangent to theirs. The graph lives in the tensors themselves; there is no global tape.
  */
 final class Node {
-    private static final AtomicLong SEQUENCE = new AtomicLong();
-
     final String op;
     final Tensor[] inputs;
     final NodePullback pullback;
-    /** Creation order: inputs always precede outputs, so descending order is a valid reverse sweep. */
-    final long sequence;
     /** The tensor this node produced, handed back to the pullback (exp's pullback needs exp(x)). */
     @Nullable Tensor output;
 
@@ -22,7 +17,6 @@ final class Node {
         this.op = op;
         this.inputs = inputs;
         this.pullback = pullback;
-        this.sequence = SEQUENCE.getAndIncrement();
     }
 
     /** Pullback of one recorded primitive. */

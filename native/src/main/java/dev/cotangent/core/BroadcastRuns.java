@@ -14,8 +14,9 @@ import org.jspecify.annotations.Nullable;
  * 1 and 1; a column [N, 1] against [N, M] gives N runs with strides 1 and 0.
  *
  * <p>Short rows would make short runs, whose per-run cost dwarfs the work (a bias add over [N, 10] ran 15
- * times slower than a flat add). So when a row operand repeats along [N, M] with M below {@link #SHORT_RUN},
- * that row is copied a few times into a small tile, and each run covers several rows at once.
+ * times slower than a flat add). So for [N, M] with M below {@link #SHORT_RUN}, each run covers several rows:
+ * a repeated row [M] is copied that many times into a small tile, once; a column [N, 1] is spread into a
+ * tile for each run's rows. Tiles are bounded (about {@code TILE} elements), never the whole broadcast.
  */
 final class BroadcastRuns implements AutoCloseable {
     /** Runs shorter than this are merged across rows where a tile makes it possible. */
@@ -31,12 +32,17 @@ final class BroadcastRuns implements AutoCloseable {
     private final long[] outerDims;
     private final long[][] outerStrides;
     private final long[] counter;
-    // Tiled mode: `rows` rows of `rowLength`, `rowsPerRun` of them per run; the tile lives in `tileArena`.
+    // Tiled mode: `rows` rows of `rowLength`, `rowsPerRun` of them per run; tiles live in `tileArena`.
     private long rows;
     private long rowLength;
     private long rowsPerRun;
     private long rowsDone;
     private @Nullable Arena tileArena;
+    private DType dtype = DType.F32;
+    // For a column operand: where its values are read from, and their stride from row to row.
+    private @Nullable MemorySegment[] columns = new MemorySegment[0];
+    private long[] columnOffsets = new long[0];
+    private long[] columnStrides = new long[0];
 
     /** Runs over {@code shape}; each operand must broadcast to it (the first is usually the output). */
     BroadcastRuns(Shape shape, NdArray... operands) {
@@ -100,39 +106,62 @@ final class BroadcastRuns implements AutoCloseable {
         return true;
     }
 
-    // Every operand runs on along the rows (strides 1, L), is one fixed value (0, 0), or repeats a row (1, 0).
+    // Every operand runs on along the rows (strides 1, L), is one fixed value (0, 0), repeats a row (1, 0)
+    // or is a column (0, s); there must be a row or a column to tile.
     private boolean tileable() {
-        boolean repeats = false;
+        boolean tiles = false;
         for (int j = 0; j < offsets.length; j++) {
             long inner = innerStrides[j], across = outerStrides[j][0];
-            boolean ok = inner == 1 && across == length || inner == 0 && across == 0;
-            repeats |= inner == 1 && across == 0;
-            if (!ok && !(inner == 1 && across == 0)) {
+            boolean plain = inner == 1 && across == length || inner == 0 && across == 0;
+            boolean tile = inner == 1 && across == 0 || inner == 0 && across != 0;
+            if (!plain && !tile) {
                 return false;
             }
+            tiles |= tile;
         }
-        return repeats;
+        return tiles;
     }
 
-    // Copies each repeating row into a tile of several rows, and returns the new number of runs.
-    private long tile(DType dtype) {
+    // Replaces each row or column operand by a tile of `rowsPerRun` rows, and returns the new number of runs.
+    private long tile(DType type) {
+        dtype = type;
         rows = outerDims[0];
         rowLength = length;
         rowsPerRun = Math.min(rows, (TILE + rowLength - 1) / rowLength);
         length = rowsPerRun * rowLength;
         long bytes = rowLength * dtype.byteSize();
-        tileArena = Arena.ofConfined();
-        for (int j = 0; j < offsets.length; j++) {
-            if (innerStrides[j] == 1 && outerStrides[j][0] == 0) {
-                MemorySegment tile = tileArena.allocate(rowsPerRun * bytes, 64);
+        Arena arena = Arena.ofConfined();
+        tileArena = arena;
+        int k = offsets.length;
+        columns = new MemorySegment[k];
+        columnOffsets = new long[k];
+        columnStrides = new long[k];
+        for (int j = 0; j < k; j++) {
+            long across = outerStrides[j][0];
+            if (innerStrides[j] == 1 && across == 0) {
+                MemorySegment tile = arena.allocate(rowsPerRun * bytes, 64);
                 for (long r = 0; r < rowsPerRun; r++) {
                     MemorySegment.copy(segments[j], offsets[j] * dtype.byteSize(), tile, r * bytes, bytes);
                 }
                 segments[j] = tile;
                 offsets[j] = 0;
+            } else if (innerStrides[j] == 0 && across != 0) {
+                columns[j] = segments[j];
+                columnOffsets[j] = offsets[j];
+                columnStrides[j] = across;
+                segments[j] = arena.allocate(rowsPerRun * bytes, 64);
+                offsets[j] = 0;
+                innerStrides[j] = 1;
+                outerStrides[j][0] = 0;
+                spreadColumn(j, rowsPerRun);
             }
         }
         return (rows + rowsPerRun - 1) / rowsPerRun;
+    }
+
+    // Writes each of the next `n` column values `rowLength` times into operand j's tile.
+    private void spreadColumn(int j, long n) {
+        Layouts.spread(columns[j], columnOffsets[j], columnStrides[j], n, dtype, segments[j], rowLength);
     }
 
     /** Elements in the current run. */
@@ -164,10 +193,15 @@ final class BroadcastRuns implements AutoCloseable {
     void next() {
         if (tileArena != null) {
             rowsDone += rowsPerRun;
+            long n = Math.min(rowsPerRun, rows - rowsDone);
             for (int j = 0; j < offsets.length; j++) {
                 offsets[j] += rowsPerRun * outerStrides[j][0]; // 0 for fixed values and tiles
+                if (columns[j] != null && n > 0) {
+                    columnOffsets[j] += rowsPerRun * columnStrides[j];
+                    spreadColumn(j, n);
+                }
             }
-            length = Math.min(rowsPerRun, rows - rowsDone) * rowLength;
+            length = n * rowLength;
             return;
         }
         for (int g = 0; g < outerDims.length; g++) {

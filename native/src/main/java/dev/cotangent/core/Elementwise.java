@@ -1,5 +1,6 @@
 package dev.cotangent.core;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
 import java.util.Arrays;
@@ -16,6 +17,9 @@ import java.util.Arrays;
  * }
  */
 public final class Elementwise {
+    private static final ThreadLocal<MemorySegment> SCALAR_CELL =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(8, 8));
+
     // Adding an operator: a constant in BinaryOp or UnaryOp, a line in each switch of BinaryLoops or
     // UnaryLoops, and a public method here.
 
@@ -298,6 +302,16 @@ public final class Elementwise {
 
     private static NdArray withScalar(String name, BinaryOp op, NdArray a, double s) {
         a.checkAlive();
+        if (a.isContiguous()) {
+            // The constant goes through a per-thread 8-byte cell instead of a pooled array of its own.
+            NdArray out = NdArray.empty(a.dtype(), a.shape());
+            MemorySegment cell = SCALAR_CELL.get();
+            Layouts.put(cell, a.dtype(), 0, s);
+            op.kernel(1, 0).run(a.dtype(), a.segment(), a.offset(), 1, cell, 0, 0, out.segment(), out.offset(),
+                    out.size());
+            Reference.reachabilityFence(a);
+            return out;
+        }
         NdArray scalar = NdArray.scalar(a.dtype(), s);
         NdArray out = binary(name, op, a, scalar);
         scalar.close();
@@ -307,6 +321,16 @@ public final class Elementwise {
     /** Writes {@code op(a, b)} into {@code out}, a contiguous array of their broadcast shape (may be {@code a}). */
     static void binaryInto(BinaryOp op, NdArray a, NdArray b, NdArray out) {
         DType dtype = out.dtype();
+        long da = directStride(a, out);
+        long db = directStride(b, out);
+        if (da >= 0 && db >= 0) {
+            // One run over contiguous operands: skips the run walker, which dominates for small arrays.
+            op.kernel(da, db).run(dtype, a.segment(), a.offset(), da, b.segment(), b.offset(), db, out.segment(),
+                    out.offset(), out.size());
+            Reference.reachabilityFence(a);
+            Reference.reachabilityFence(b);
+            return;
+        }
         try (BroadcastRuns runs = new BroadcastRuns(out.shape(), out, a, b)) {
             BinaryOp.Kernel kernel = op.kernel(runs.stride(1), runs.stride(2));
             MemorySegment so = runs.segment(0), sa = runs.segment(1), sb = runs.segment(2);
@@ -329,10 +353,26 @@ public final class Elementwise {
         return out;
     }
 
+    /**
+     * The stride at which operand {@code x} is read in a single run over contiguous {@code out}: 1 when it has
+     * out's shape and is contiguous, 0 when it is a single element, -1 when the run walker is needed.
+     */
+    private static long directStride(NdArray x, NdArray out) {
+        if (x.size() == 1) {
+            return 0;
+        }
+        return x.shape().equals(out.shape()) && x.isContiguous() && out.isContiguous() ? 1 : -1;
+    }
+
     /** Writes {@code op(x)} into {@code out}, a contiguous array of the same shape (may be {@code x}). */
     static void unaryInto(UnaryOp op, NdArray x, NdArray out) {
         UnaryOp.Kernel kernel = op.kernel();
         DType dtype = out.dtype();
+        if (x.isContiguous() && out.isContiguous()) {
+            kernel.run(dtype, x.segment(), x.offset(), 1, out.segment(), out.offset(), out.size());
+            Reference.reachabilityFence(x);
+            return;
+        }
         try (BroadcastRuns runs = new BroadcastRuns(out.shape(), out, x)) {
             MemorySegment so = runs.segment(0), sx = runs.segment(1);
             for (long r = runs.count(); r > 0; r--) {

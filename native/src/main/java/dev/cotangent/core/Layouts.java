@@ -2,6 +2,8 @@ package dev.cotangent.core;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
 
 /** Copies between strided and contiguous layouts, with dtype conversion, and fills. */
 final class Layouts {
@@ -59,6 +61,29 @@ final class Layouts {
                 }
                 counter[axis] = 0;
                 srcOff -= strides[axis] * (dims[axis] - 1);
+            }
+        }
+    }
+
+    /**
+     * Writes each of {@code count} values (read from {@code from} at {@code offset}, {@code offset + stride},
+     * ...) {@code width} times in a row into {@code to}: a column [count, 1] spread to [count, width].
+     */
+    static void spread(MemorySegment from, long offset, long stride, long count, DType dtype, MemorySegment to,
+            long width) {
+        // Broadcast vectors stored along the row, the last one masked to the row's end.
+        for (long r = 0; r < count; r++) {
+            long row = r * width;
+            if (dtype == DType.F32) {
+                FloatVector v = FloatVector.broadcast(Simd.F, from.getAtIndex(ValueLayout.JAVA_FLOAT, offset + r * stride));
+                for (long t = 0; t < width; t += Simd.F.length()) {
+                    v.intoMemorySegment(to, (row + t) * Float.BYTES, Simd.ORDER, Simd.F.indexInRange(t, width));
+                }
+            } else {
+                DoubleVector v = DoubleVector.broadcast(Simd.D, from.getAtIndex(ValueLayout.JAVA_DOUBLE, offset + r * stride));
+                for (long t = 0; t < width; t += Simd.D.length()) {
+                    v.intoMemorySegment(to, (row + t) * Double.BYTES, Simd.ORDER, Simd.D.indexInRange(t, width));
+                }
             }
         }
     }

@@ -34,7 +34,7 @@ public final class NdArray implements AutoCloseable {
     /** A contiguous array whose contents are unspecified; kernels fill it. */
     public static NdArray empty(DType dtype, Shape shape) {
         Storage s = Storage.allocate(Math.max(1, shape.size()) * dtype.byteSize());
-        return new NdArray(s, dtype, shape, shape.contiguousStrides(), 0);
+        return new NdArray(s, dtype, shape, shape.sharedContiguousStrides(), 0);
     }
 
     public static NdArray empty(DType dtype, int... dims) {

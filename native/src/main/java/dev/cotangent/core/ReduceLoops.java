@@ -10,6 +10,7 @@ import java.lang.invoke.MethodHandles;
 import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -84,8 +85,12 @@ final class ReduceLoops implements ReduceOp.Kernel {
             }
             total = combine(total, acc0.lanewise(LANES, acc1).reduceLanes(LANES));
         }
-        for (; i < n; i++) {
-            total = combine(total, s.getAtIndex(ValueLayout.JAVA_FLOAT, base + i));
+        // The rest (a short row, or a long row's end) as at most two vectors, the last one masked: a scalar
+        // loop of Math.max here cost 3 ns per element, making softmax over [N, 10] 5x slower.
+        for (; i < n; i += step) {
+            VectorMask<Float> m = F.indexInRange(i, n);
+            FloatVector v = FloatVector.fromMemorySegment(F, s, (base + i) * Float.BYTES, ORDER, m);
+            total = combine(total, v.reduceLanes(LANES, m));
         }
         return total;
     }
@@ -105,8 +110,10 @@ final class ReduceLoops implements ReduceOp.Kernel {
             }
             total = combine(total, acc0.lanewise(LANES, acc1).reduceLanes(LANES));
         }
-        for (; i < n; i++) {
-            total = combine(total, s.getAtIndex(ValueLayout.JAVA_DOUBLE, base + i));
+        for (; i < n; i += step) {
+            VectorMask<Double> m = D.indexInRange(i, n);
+            DoubleVector v = DoubleVector.fromMemorySegment(D, s, (base + i) * Double.BYTES, ORDER, m);
+            total = combine(total, v.reduceLanes(LANES, m));
         }
         return total;
     }

@@ -8,6 +8,8 @@ public final class Shape {
 
     private final int[] dims;
     private final long size;
+    /** Row-major strides, shared by every contiguous array of this shape (arrays never write to them). */
+    private final long[] strides;
 
     private Shape(int[] dims) {
         this.dims = dims;
@@ -16,6 +18,12 @@ public final class Shape {
             n = Math.multiplyExact(n, d);
         }
         this.size = n;
+        this.strides = new long[dims.length];
+        long st = 1;
+        for (int i = dims.length - 1; i >= 0; i--) {
+            strides[i] = st;
+            st *= Math.max(dims[i], 1);
+        }
     }
 
     /** A shape of the given dimensions; each must be zero or positive. */
@@ -94,14 +102,13 @@ public final class Shape {
         return out;
     }
 
-    /** Contiguous row-major strides in elements. */
+    /** Contiguous row-major strides in elements (a copy). */
     public long[] contiguousStrides() {
-        long[] strides = new long[dims.length];
-        long s = 1;
-        for (int i = dims.length - 1; i >= 0; i--) {
-            strides[i] = s;
-            s *= Math.max(dims[i], 1);
-        }
+        return strides.clone();
+    }
+
+    /** The shared strides array, for arrays that promise never to modify it. */
+    long[] sharedContiguousStrides() {
         return strides;
     }
 

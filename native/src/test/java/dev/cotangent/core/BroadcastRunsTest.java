@@ -75,21 +75,45 @@ class BroadcastRunsTest {
     }
 
     @Test
-    void columnBroadcastHasStrideZeroAndAdvancesPerRun() {
-        NdArray out = NdArray.empty(DType.F32, 4, 6);
+    void columnBroadcastOfLongRowsHasStrideZeroAndAdvancesPerRun() {
+        NdArray out = NdArray.empty(DType.F32, 4, 300);
         BroadcastRuns runs = new BroadcastRuns(out.shape(), out, out, NdArray.zeros(DType.F32, 4, 1));
-        assertRuns(4, 6, new long[] {1, 1, 0}, runs);
+        assertRuns(4, 300, new long[] {1, 1, 0}, runs);
         List<long[]> starts = walk(runs, 3);
         for (int r = 0; r < 4; r++) {
-            assertArrayEquals(new long[] {6L * r, 6L * r, r}, starts.get(r));
+            assertArrayEquals(new long[] {300L * r, 300L * r, r}, starts.get(r));
+        }
+    }
+
+    @Test
+    void shortRowsSpreadAColumnIntoATilePerRun() {
+        NdArray out = NdArray.empty(DType.F64, 500, 4);
+        double[] column = new double[500];
+        for (int i = 0; i < column.length; i++) {
+            column[i] = i;
+        }
+        try (BroadcastRuns runs = new BroadcastRuns(out.shape(), out, NdArray.of(column, 500, 1))) {
+            // 256 rows (1,024 elements) per run: the tile holds rows r..r+255, each value 4 times.
+            assertEquals(2, runs.count());
+            assertEquals(1, runs.stride(1));
+            assertEquals(1024, runs.length());
+            assertEquals(3.0, runs.segment(1).getAtIndex(ValueLayout.JAVA_DOUBLE, 15));
+            runs.next();
+            assertEquals(1024, runs.offset(0));
+            assertEquals(244 * 4, runs.length());
+            assertEquals(256 + 3.0, runs.segment(1).getAtIndex(ValueLayout.JAVA_DOUBLE, 15));
         }
     }
 
     @Test
     void bothSidesMiddleAxisRankZeroEmptyAndStrided() {
         NdArray out = NdArray.empty(DType.F32, 3, 4);
-        assertRuns(3, 4, new long[] {1, 0, 1}, new BroadcastRuns(out.shape(), out, NdArray.zeros(DType.F32, 3, 1),
+        // [3, 1] against [1, 4]: both become tiles, so one run of all 12 elements.
+        assertRuns(1, 12, new long[] {1, 1, 1}, new BroadcastRuns(out.shape(), out, NdArray.zeros(DType.F32, 3, 1),
                 NdArray.zeros(DType.F32, 1, 4)));
+        NdArray wide = NdArray.empty(DType.F32, 3, 400);
+        assertRuns(3, 400, new long[] {1, 0, 1}, new BroadcastRuns(wide.shape(), wide, NdArray.zeros(DType.F32, 3, 1),
+                NdArray.zeros(DType.F32, 1, 400)));
         NdArray cube = NdArray.empty(DType.F32, 2, 3, 5);
         BroadcastRuns middle = new BroadcastRuns(cube.shape(), cube, NdArray.zeros(DType.F32, 2, 1, 5));
         assertRuns(6, 5, new long[] {1, 1}, middle);
