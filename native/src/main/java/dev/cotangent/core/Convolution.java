@@ -1,6 +1,7 @@
 package dev.cotangent.core;
 
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * 2-D convolution in NHWC with filters [KH, KW, C_in, C_out] (TensorFlow's layout) and its two backward
@@ -11,13 +12,12 @@ import java.lang.foreign.MemorySegment;
  * in chunks of output rows of about one L2 cache (never more than 64 MiB), so that the GEMM reads the im2col
  * rows from cache right after they were written; a 1x1 stride-1 convolution skips im2col.
  *
- * <p>Threads: with more than one thread and enough chunks, each thread takes whole chunks and runs im2col, a
- * single-threaded pure-Java GEMM and col2im on its own core, with no hand-off inside a chunk; this holds with the
- * OpenBLAS backend too, because OpenBLAS's own worker threads would compete with the Java ones for the same
- * cores (on 2 cores: 9 ms against 20 to 50 ms per forward + both backward products of a [64,32,32,3] batch with
- * a 5x5x3x32 filter, while one OpenBLAS thread takes 20 ms). System property {@code cotangent.conv.gemm=backend}
- * keeps every GEMM on the backend instead. Otherwise chunks run one after another on the backend's GEMM, with
- * im2col and col2im split over the Java threads.
+ * <p>Threads: by default every GEMM runs on the backend (OpenBLAS, threaded by OpenBLAS), chunk after chunk,
+ * with im2col and col2im split over the Java threads. System property {@code cotangent.conv.gemm=per-thread}
+ * instead lets each thread take whole chunks and run im2col, a single-threaded pure-Java GEMM and col2im on its
+ * own core, with no hand-off inside a chunk: on a loaded 2-core machine this avoided OpenBLAS's worker threads
+ * competing with the Java ones (9 ms against 14 to 20 ms per forward + both backward products of a
+ * [64,32,32,3] batch with a 5x5x3x32 filter); scripts/bench conv2d measures both.
  */
 public final class Convolution {
     /** Largest im2col buffer: big enough for large GEMMs, small enough to stay out of the way (tests shrink it). */
@@ -27,7 +27,7 @@ public final class Convolution {
     /** Fewest GEMM rows per chunk (when the budget allows), so that per-call costs stay small. */
     private static final int MIN_CHUNK_ROWS = 1024;
     /** Whether threads may take whole chunks with the Java GEMM (see the class comment). */
-    private static final boolean CHUNKS_PER_THREAD = !"backend".equals(System.getProperty("cotangent.conv.gemm"));
+    static volatile boolean chunksPerThread = "per-thread".equals(System.getProperty("cotangent.conv.gemm"));
 
     private Convolution() {}
 
@@ -151,10 +151,15 @@ public final class Convolution {
             int parts = chunkParallel(g, dtype) ? Parallel.threads() : 1;
             NdArray[] partial = new NdArray[parts];
             partial[0] = dw;
+            int[] first = new int[parts];
+            if (parts > 1) {
+                // Any part may end up with no chunk, so every partial starts at zero and only accumulates.
+                dw.fill(0);
+                first[0] = 1;
+            }
             for (int i = 1; i < parts; i++) {
                 partial[i] = NdArray.full(dtype, filterShape, 0);
             }
-            int[] first = new int[parts];
             chunks(g, dtype, (run, cols, u0, units, part) -> {
                 run.im2col(g, es, xs, x.byteOffset(), cols, u0, units);
                 NdArray target = partial[part];
@@ -162,7 +167,6 @@ public final class Convolution {
                         dy.byteOffset() + (long) u0 * g.ow() * g.f() * es, g.f(), first[part]++ == 0 ? 0 : 1,
                         target.segment(), target.byteOffset(), g.f());
             });
-            // Part 0 always gets chunks (chunk-parallel runs only with several per thread), so dw is written.
             for (int i = 1; i < parts; i++) {
                 addInto(dw, partial[i]);
                 partial[i].close();
@@ -227,7 +231,7 @@ public final class Convolution {
     /** Whether threads take whole chunks: several threads, and at least two grains for each. */
     private static boolean chunkParallel(ConvGeometry g, DType dtype) {
         int threads = Parallel.threads();
-        return CHUNKS_PER_THREAD && threads > 1 && g.units() >= 2L * threads * partGrain(g, chunkUnits(g, dtype));
+        return chunksPerThread && threads > 1 && g.units() >= 2L * threads * partGrain(g, chunkUnits(g, dtype));
     }
 
     /** Runs {@code body} over chunks of output-row units, each part with its own pooled scratch buffer. */
@@ -243,11 +247,19 @@ public final class Convolution {
             });
             return;
         }
-        // Each thread takes a contiguous range of whole chunks and images, so no two threads write one image.
+        // Threads take grains (whole chunks and whole images, so no two threads write one image) from a shared
+        // counter: a thread slowed down by another process on its core simply takes fewer.
         Run run = new Run(JavaGemm.SERIAL, false);
-        Parallel.forRange(g.units(), partGrain(g, units), Parallel.threads(), (part, from, to) -> withBuffer(bytes, cols -> {
-            for (int u0 = from; u0 < to; u0 += units) {
-                body.run(run, cols, u0, Math.min(units, to - u0), part);
+        int grain = partGrain(g, units);
+        int grains = (g.units() + grain - 1) / grain;
+        AtomicInteger next = new AtomicInteger();
+        int threads = Parallel.threads();
+        Parallel.forRange(threads, 1, threads, (part, from, to) -> withBuffer(bytes, cols -> {
+            for (int i = next.getAndIncrement(); i < grains; i = next.getAndIncrement()) {
+                int end = Math.min(g.units(), (i + 1) * grain);
+                for (int u0 = i * grain; u0 < end; u0 += units) {
+                    body.run(run, cols, u0, Math.min(units, end - u0), part);
+                }
             }
         }));
     }

@@ -73,7 +73,8 @@ final class Im2col {
                         long s = src + ((long) ox * g.strideW() - g.padLeft()) * run;
                         long d = dstTap + ox * rowBytes;
                         for (; ox < interior[1]; ox++, s += step, d += rowBytes) {
-                            IntVector.fromMemorySegment(SI, x, s, NATIVE, whole).intoMemorySegment(cols, d, NATIVE, whole);
+                            IntVector.fromMemorySegment(SI, x, s, NATIVE, whole)
+                                    .intoMemorySegment(cols, d, NATIVE, whole);
                         }
                         if (ox >= g.ow()) {
                             break;

@@ -32,8 +32,9 @@ final class JavaGemm implements Gemm {
             JavaSgemm.scale(m, n, beta, c, cOff, ldc);
             return;
         }
-        split(m, n, k, JavaSgemm.MR, JavaSgemm.NR, parallel && shareable(a, b, c), (i0, i1, j0, j1) -> JavaSgemm.block(transA, transB, i0, i1, j0,
-                j1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
+        split(m, n, k, JavaSgemm.MR, JavaSgemm.NR, parallel && shareable(a, b, c), (i0, i1, j0, j1) ->
+                JavaSgemm.block(transA, transB, i0, i1, j0, j1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff,
+                        ldc));
     }
 
     @Override
@@ -47,8 +48,9 @@ final class JavaGemm implements Gemm {
             JavaDgemm.scale(m, n, beta, c, cOff, ldc);
             return;
         }
-        split(m, n, k, JavaDgemm.MR, JavaDgemm.NR, parallel && shareable(a, b, c), (i0, i1, j0, j1) -> JavaDgemm.block(transA, transB, i0, i1, j0,
-                j1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
+        split(m, n, k, JavaDgemm.MR, JavaDgemm.NR, parallel && shareable(a, b, c), (i0, i1, j0, j1) ->
+                JavaDgemm.block(transA, transB, i0, i1, j0, j1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff,
+                        ldc));
     }
 
     /** A rectangle of C computed by one thread. */

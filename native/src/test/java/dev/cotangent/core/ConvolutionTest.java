@@ -126,9 +126,11 @@ class ConvolutionTest {
                     // 1x1 stride 1: the input is used as the im2col matrix directly.
                     check(rnd, dtype, new int[] {2, 3, 5, 4}, new int[] {1, 1, 4, 3}, Conv2dParams.of(1, Padding.SAME));
                     // 1x1 with stride 2 goes through im2col.
-                    check(rnd, dtype, new int[] {2, 5, 5, 3}, new int[] {1, 1, 3, 2}, Conv2dParams.of(2, Padding.VALID));
+                    check(rnd, dtype, new int[] {2, 5, 5, 3}, new int[] {1, 1, 3, 2},
+                            Conv2dParams.of(2, Padding.VALID));
                     // Filter as large as the input, VALID: a single output pixel.
-                    check(rnd, dtype, new int[] {2, 4, 3, 2}, new int[] {4, 3, 2, 3}, Conv2dParams.of(1, Padding.VALID));
+                    check(rnd, dtype, new int[] {2, 4, 3, 2}, new int[] {4, 3, 2, 3},
+                            Conv2dParams.of(1, Padding.VALID));
                     // Filter larger than the input is fine with SAME.
                     check(rnd, dtype, new int[] {1, 2, 3, 2}, new int[] {5, 5, 2, 2}, Conv2dParams.of(1, Padding.SAME));
                     // Chunks of one output row, then of a few rows crossing image boundaries.
@@ -139,26 +141,33 @@ class ConvolutionTest {
                     check(rnd, dtype, new int[] {3, 5, 4, 2}, new int[] {3, 2, 2, 3}, Conv2dParams.of(1, Padding.SAME));
                     // Enough chunks for the Java backend's threads to take whole chunks each (and partial dW sums).
                     int threads = Parallel.threads();
+                    boolean perThread = Convolution.chunksPerThread;
                     Parallel.setThreads(2);
                     try {
-                        Convolution.colsBudgetBytes = 1;
-                        check(rnd, dtype, new int[] {8, 5, 4, 2}, new int[] {3, 2, 2, 3},
-                                new Conv2dParams(1, 2, Padding.SAME, 2, 1));
-                        Convolution.colsBudgetBytes = 8L * 4 * 8 * dtype.byteSize(); // two images per chunk
-                        check(rnd, dtype, new int[] {9, 4, 4, 2}, new int[] {2, 2, 2, 3},
-                                Conv2dParams.of(1, Padding.SAME));
+                        for (boolean mode : new boolean[] {false, true}) {
+                            Convolution.chunksPerThread = mode;
+                            Convolution.colsBudgetBytes = 1;
+                            check(rnd, dtype, new int[] {8, 5, 4, 2}, new int[] {3, 2, 2, 3},
+                                    new Conv2dParams(1, 2, Padding.SAME, 2, 1));
+                            Convolution.colsBudgetBytes = 8L * 4 * 8 * dtype.byteSize(); // two images per chunk
+                            check(rnd, dtype, new int[] {9, 4, 4, 2}, new int[] {2, 2, 2, 3},
+                                    Conv2dParams.of(1, Padding.SAME));
+                        }
                     } finally {
                         Parallel.setThreads(threads);
+                        Convolution.chunksPerThread = perThread;
                     }
                     Convolution.colsBudgetBytes = budget;
                     // Big enough for im2col/col2im to split whole images over two threads.
-                    check(rnd, dtype, new int[] {8, 16, 16, 8}, new int[] {3, 3, 8, 4}, Conv2dParams.of(1, Padding.SAME));
+                    check(rnd, dtype, new int[] {8, 16, 16, 8}, new int[] {3, 3, 8, 4},
+                            Conv2dParams.of(1, Padding.SAME));
                     // A strided view as input is made contiguous first.
                     NdArray xt = KernelChecks.random(rnd, dtype, 2, 4, 5, 3).transpose(0, 2, 1, 3);
                     NdArray w = KernelChecks.random(rnd, dtype, 2, 2, 3, 2);
                     Conv2dParams p = Conv2dParams.of(1, Padding.SAME);
                     KernelChecks.assertClose("strided input", Convolution.conv2d(xt.copy(), w, p).toDoubleArray(),
-                            absOf(Convolution.conv2d(xt.copy(), w, p).toDoubleArray()), Convolution.conv2d(xt, w, p), 1);
+                            absOf(Convolution.conv2d(xt.copy(), w, p).toDoubleArray()),
+                            Convolution.conv2d(xt, w, p), 1);
                 }
             } finally {
                 Convolution.colsBudgetBytes = budget;

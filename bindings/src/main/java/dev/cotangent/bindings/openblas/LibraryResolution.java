@@ -14,9 +14,9 @@ import java.util.Optional;
  * so the order can be tested without starting a new JVM. Order:
  * <ol>
  *   <li>system property {@value #LIBRARY_PROPERTY}, then environment variable {@value #LIBRARY_ENV}
- *       (an explicit path that does not load is recorded as a failed attempt and resolution
- *       <em>continues</em>: a stale override should degrade to the bundled library, visibly in the
- *       report, rather than switch the whole process to the slow pure-Java path);</li>
+ *       (an explicit path that does not load ends resolution: the failure is reported, the later
+ *       sources are listed as skipped, and the pure-Java backend takes over with its notice, rather
+ *       than another library being used quietly in place of the one asked for);</li>
  *   <li>the natives jar {@code org.bytedeco:openblas:<version>:<platform>} on the classpath;</li>
  *   <li>a system-wide OpenBLAS in the usual distribution directories, then
  *       {@code System.loadLibrary("openblas")}.</li>

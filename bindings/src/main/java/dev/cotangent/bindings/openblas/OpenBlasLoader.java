@@ -62,7 +62,9 @@ final class OpenBlasLoader {
             return new LoadReport(false, null, null, List.of(disabled.get()));
         }
         List<String> attempts = new ArrayList<>();
-        for (Candidate candidate : resolution.candidates()) {
+        List<Candidate> candidates = resolution.candidates();
+        for (int i = 0; i < candidates.size(); i++) {
+            Candidate candidate = candidates.get(i);
             try {
                 LoadReport done = attempt(candidate, natives, resources, attempts);
                 if (done != null) {
@@ -72,6 +74,14 @@ final class OpenBlasLoader {
                 // UnsatisfiedLinkError (LinkageError) for unloadable files, IllegalCallerException
                 // when native access is denied, IOException from extraction: all end this attempt only.
                 attempts.add(candidate.source() + describeTarget(candidate) + ": failed: " + e);
+            }
+            if (candidate instanceof ExplicitPath) {
+                // A library named explicitly that does not load is an error to report, not a reason to
+                // quietly use another one: the pure-Java backend takes over with its notice instead.
+                for (Candidate rest : candidates.subList(i + 1, candidates.size())) {
+                    attempts.add(rest.source() + describeTarget(rest) + ": skipped: an explicit library was requested");
+                }
+                break;
             }
         }
         return new LoadReport(false, null, null, attempts);

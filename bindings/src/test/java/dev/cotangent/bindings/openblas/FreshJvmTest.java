@@ -58,11 +58,12 @@ class FreshJvmTest {
     }
 
     @Test
-    void explicitPathThatDoesNotExistFallsBackToMavenNatives() throws Exception {
-        assumeTrue(LibraryResolution.fromSystem().disabledReason().isEmpty(), "pure-Java backend requested");
+    void explicitPathThatDoesNotExistLeavesOpenBlasUnloaded() throws Exception {
         Run r = run("-Dcotangent.blas.library=/nonexistent/libopenblas.so");
 
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().startsWith("OpenBLAS 0.3.31 "), r.out());
+        assertTrue(r.out().startsWith("OpenBLAS unavailable: "), r.out());
+        assertTrue(r.out().contains("/nonexistent/libopenblas.so: failed: no such file"), r.out());
+        assertTrue(r.out().contains("available=false"), r.out());
     }
 }

@@ -72,27 +72,32 @@ class LibraryResolutionTest {
     }
 
     @Test
-    void failedExplicitPathsAreRecordedThenMavenNativesAreUsed() {
-        String platform = new LibraryResolution(props(), Map.of()).platform();
-        assumeTrue(platform != null, "no natives jar for this platform");
+    void aFailedExplicitPathStopsResolution() {
         FakeNatives natives = new FakeNatives();
 
         LoadReport r = load(props("cotangent.blas.library", "/nonexistent"),
                 Map.of("COTANGENT_BLAS_LIBRARY", "/also/missing.so"), natives);
 
-        assertTrue(r.loaded(), r.failureMessage());
+        assertFalse(r.loaded());
         assertEquals("system property cotangent.blas.library=/nonexistent: failed: no such file", r.attempts().get(0));
+        for (String later : r.attempts().subList(1, r.attempts().size())) {
+            assertTrue(later.endsWith(": skipped: an explicit library was requested"), later);
+        }
+        assertTrue(r.attempts().get(1).startsWith("environment variable COTANGENT_BLAS_LIBRARY=/also/missing.so"),
+                r.attempts().get(1));
+        assertEquals(List.of(), natives.calls, "nothing else may be loaded");
+    }
+
+    @Test
+    void theEnvironmentVariableIsUsedWhenThePropertyIsUnset() {
+        FakeNatives natives = new FakeNatives();
+
+        LoadReport r = load(props(), Map.of("COTANGENT_BLAS_LIBRARY", "/also/missing.so"), natives);
+
+        assertFalse(r.loaded());
+        assertEquals("system property cotangent.blas.library: not set", r.attempts().get(0));
         assertEquals("environment variable COTANGENT_BLAS_LIBRARY=/also/missing.so: failed: no such file",
                 r.attempts().get(1));
-        Path dir = cache.resolve("openblas/0.3.31-1.5.13/" + platform);
-        assertEquals("Maven natives org.bytedeco:openblas:0.3.31-1.5.13:" + platform, r.source());
-        assertTrue(r.libraryPath().startsWith(dir.toString()), r.libraryPath());
-        assertEquals(3, r.attempts().size());
-        assertEquals(r.source() + ": loaded " + r.libraryPath(), r.attempts().get(2));
-        // dependencies first, libopenblas last, all by absolute path from the cache folder
-        List<String> expected = new ArrayList<>();
-        for (Path f : BundledNativesFiles.of(platform)) expected.add("load " + dir.resolve(f));
-        assertEquals(expected, natives.calls);
     }
 
     @Test
@@ -163,14 +168,14 @@ class LibraryResolutionTest {
     void failureMessageListsEveryAttemptAndWhy() {
         FakeNatives natives = new FakeNatives("loadLibrary");
 
-        LoadReport r = load(props("os.arch", "sparcv9", "cotangent.blas.library", "/nonexistent"), Map.of(), natives);
+        LoadReport r = load(props("os.arch", "sparcv9"), Map.of(), natives);
 
         assertFalse(r.loaded());
         assertNull(r.libraryPath());
         assertNull(r.source());
         assertEquals("""
                 OpenBLAS not loaded:
-                  1. system property cotangent.blas.library=/nonexistent: failed: no such file
+                  1. system property cotangent.blas.library: not set
                   2. environment variable COTANGENT_BLAS_LIBRARY: not set
                   3. System.loadLibrary("openblas"): failed: java.lang.UnsatisfiedLinkError: \
                 fake: no openblas in java.library.path""", r.failureMessage());
