@@ -1,14 +1,11 @@
 package dev.cotangent.autodiff;
 
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.IdentityHashMap;
-import java.util.List;
+import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The reverse sweep: from a result and its cotangent back to a chosen set of leaves, visiting only the nodes
- * that lie on a path between them, in reverse creation order.
+ * that lie on a path between them, each after every node that consumes it.
  */
 final class Backprop {
     private Backprop() {}
@@ -22,43 +19,50 @@ final class Backprop {
         if (root.node == null) {
             return result;
         }
-        IdentityHashMap<Node, Integer> targetIndex = new IdentityHashMap<>();
-        for (int i = 0; i < targets.length; i++) {
-            targetIndex.put(targets[i].node, i);
-        }
-        IdentityHashMap<Node, Boolean> needed = new IdentityHashMap<>();
-        List<Node> order = neededNodes(root.node, targetIndex, needed);
+        SweepState st = new SweepState();
         DiffContext ctx = DiffContext.get();
         boolean wasRecording = ctx.recording;
         ctx.depth++;
         // A sweep records only when an enclosing differentiation may differentiate through it.
         ctx.recording = ctx.nested();
         try {
-            IdentityHashMap<Node, Tensor> cotangents = new IdentityHashMap<>();
-            cotangents.put(root.node, seed);
-            for (Node node : order) {
-                Tensor g = cotangents.remove(node);
-                if (g == null) {
-                    continue;
+            int[] targetSlots = new int[targets.length];
+            for (int i = 0; i < targets.length; i++) {
+                targetSlots[i] = st.slot(targets[i].node);
+                st.target[targetSlots[i]] = i;
+                st.state[targetSlots[i]] = SweepState.REACHES;
+            }
+            Node[] order = neededNodes(root.node, st);
+            st.cotangent[root.node.sweepSlot] = seed;
+            for (int k = order.length - 1; k >= 0; k--) {
+                Node node = order[k];
+                int slot = node.sweepSlot;
+                if (st.target[slot] >= 0) {
+                    continue; // its cotangent is complete once every consumer has run; read below
                 }
-                Integer target = targetIndex.get(node);
-                if (target != null) {
-                    result[target] = g;
+                Tensor g = st.cotangent[slot];
+                st.cotangent[slot] = null;
+                if (g == null) {
                     continue;
                 }
                 boolean[] inputNeeded = new boolean[node.inputs.length];
                 for (int i = 0; i < inputNeeded.length; i++) {
-                    Node in = node.inputs[i].node;
-                    inputNeeded[i] = in != null && needed.getOrDefault(in, Boolean.FALSE);
+                    inputNeeded[i] = st.reaches(node.inputs[i].node);
                 }
                 Tensor[] grads = node.pullback.apply(g, node.output, inputNeeded);
                 for (int i = 0; i < inputNeeded.length; i++) {
                     if (inputNeeded[i] && grads[i] != null) {
-                        cotangents.merge(node.inputs[i].node, grads[i], Tensor::plus);
+                        int in = node.inputs[i].node.sweepSlot;
+                        Tensor sum = st.cotangent[in];
+                        st.cotangent[in] = sum == null ? grads[i] : sum.plus(grads[i]);
                     }
                 }
             }
+            for (int i = 0; i < targets.length; i++) {
+                result[i] = st.cotangent[targetSlots[i]];
+            }
         } finally {
+            st.restore();
             ctx.depth--;
             ctx.recording = wasRecording;
         }
@@ -66,41 +70,52 @@ final class Backprop {
     }
 
     /**
-     * Nodes from which a target is reachable, in an order where every node precedes its inputs (reverse DFS
-     * post-order, so no sort is needed); {@code reaches} records the answer for every node visited. Targets
-     * are not explored further: a gradient stops at the argument it was asked for.
+     * Nodes from which a target is reachable, in DFS post-order: every node comes after its inputs, so walking
+     * the array backwards visits consumers first. Targets are not explored further: a gradient stops at the
+     * argument it was asked for.
      */
-    private static List<Node> neededNodes(Node root, IdentityHashMap<Node, Integer> targets,
-            IdentityHashMap<Node, Boolean> reaches) {
-        List<Node> postOrder = new ArrayList<>();
-        // Iterative DFS: deep graphs (long chains) must not overflow the stack.
-        ArrayDeque<Node> stack = new ArrayDeque<>();
-        ArrayDeque<Integer> childIndex = new ArrayDeque<>();
-        stack.push(root);
-        childIndex.push(0);
-        while (!stack.isEmpty()) {
-            Node n = stack.peek();
-            int i = childIndex.pop();
-            if (!targets.containsKey(n) && i < n.inputs.length) {
-                childIndex.push(i + 1);
+    private static Node[] neededNodes(Node root, SweepState st) {
+        Node[] postOrder = new Node[16];
+        int found = 0;
+        // Iterative DFS with explicit arrays: deep graphs (long chains) must not overflow the stack.
+        Node[] stack = new Node[16];
+        int[] nextChild = new int[16];
+        int top = 0;
+        stack[0] = root;
+        st.slot(root);
+        while (top >= 0) {
+            Node n = stack[top];
+            int slot = n.sweepSlot;
+            // Targets are claimed (and marked as reaching) before the walk, so only the root can be one here.
+            boolean isTarget = st.target[slot] >= 0;
+            int i = nextChild[top];
+            if (!isTarget && i < n.inputs.length) {
+                nextChild[top] = i + 1;
                 Node child = n.inputs[i].node;
-                if (child != null && !reaches.containsKey(child)) {
-                    stack.push(child);
-                    childIndex.push(0);
+                if (child != null && !st.claimed(child)) {
+                    st.slot(child);
+                    if (++top == stack.length) {
+                        stack = Arrays.copyOf(stack, top * 2);
+                        nextChild = Arrays.copyOf(nextChild, top * 2);
+                    }
+                    stack[top] = child;
+                    nextChild[top] = 0;
                 }
                 continue;
             }
-            boolean any = targets.containsKey(n);
+            boolean any = isTarget;
             for (int k = 0; !any && k < n.inputs.length; k++) {
-                Node in = n.inputs[k].node;
-                any = in != null && reaches.getOrDefault(in, Boolean.FALSE);
+                any = st.reaches(n.inputs[k].node);
             }
-            reaches.put(n, any);
+            st.state[slot] = any ? SweepState.REACHES : SweepState.UNREACHED;
             if (any) {
-                postOrder.add(n);
+                if (found == postOrder.length) {
+                    postOrder = Arrays.copyOf(postOrder, found * 2);
+                }
+                postOrder[found++] = n;
             }
-            stack.pop();
+            top--;
         }
-        return postOrder.reversed();
+        return Arrays.copyOf(postOrder, found);
     }
 }

@@ -12,6 +12,9 @@ final class Node {
     final NodePullback pullback;
     /** The tensor this node produced, handed back to the pullback (exp's pullback needs exp(x)). */
     @Nullable Tensor output;
+    /** The reverse sweep that currently numbers this node, and its number there (see {@link SweepState}). */
+    @Nullable Object sweepMark;
+    int sweepSlot;
 
     Node(String op, Tensor[] inputs, NodePullback pullback) {
         this.op = op;

@@ -268,4 +268,25 @@ class DiffTest {
         assertEquals(plain, hooked);
         assertEquals(1, seen.size());
     }
+
+    @Test
+    void aSweepNestedInAPullbackLeavesTheOuterSweepIntact() {
+        // The recomputed body captures w, which the outer sweep is differentiating: the inner sweep inside the
+        // pullback walks w's node too, and must hand it back unchanged. (A custom derivative covers its
+        // declared argument only, so the captured w gets no derivative through it; the direct path does.)
+        Gradients2<Tensor, Tensor> g = Diff.gradient(d(0.4), d(1.5), (x, w) -> {
+            DifferentiableFunction<Tensor> rec = Diff.withRecomputationInPullbacks(t -> sin(t).times(w));
+            return rec.apply(x).plus(w.times(w));
+        });
+        assertEquals(Math.cos(0.4) * 1.5, g.first().doubleValue(), 1e-15);
+        assertEquals(3.0, g.second().doubleValue());
+    }
+
+    @Test
+    void secondDerivativeThroughRecomputation() {
+        DifferentiableFunction<Tensor> square = Diff.withRecomputationInPullbacks(t -> t.times(t));
+        // d²/dx² sin(x)² = 2 cos(2x)
+        double h = Diff.gradient(d(0.3), x -> Diff.gradient(x, y -> square.apply(sin(y)))).doubleValue();
+        assertEquals(2 * Math.cos(0.6), h, 1e-14);
+    }
 }

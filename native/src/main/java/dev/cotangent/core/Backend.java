@@ -50,7 +50,9 @@ public final class Backend {
                 int at = a.indexOf("failed: ");
                 if (at >= 0) {
                     String why = a.substring(at + "failed: ".length()).replaceFirst("^[\\w.$]+(Exception|Error): ", "");
-                    return why.length() > 100 ? why.substring(0, 97) + "..." : why;
+                    // Name the source ("system property cotangent.blas.library=/x: no such file").
+                    String line = a.substring(0, at).replaceFirst(":\\s*$", "") + ": " + why;
+                    return line.length() > 140 ? line.substring(0, 137) + "..." : line;
                 }
             }
             return "not found in " + attempts.size() + " places";

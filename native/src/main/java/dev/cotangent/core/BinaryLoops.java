@@ -52,6 +52,9 @@ final class BinaryLoops implements BinaryOp.Kernel {
     // and then every vector is boxed (10x slower, for good); a switch over an enum reads an array the JIT
     // cannot fold, so it would compile every case and box the merged result.
     private static long loopF(MemorySegment a, long ia, MemorySegment b, long ib, MemorySegment out, long io, long n) {
+        if (n < F.length()) {
+            return 0; // NOTE: before any vector exists: an unused one can be boxed (allocated) on short runs
+        }
         FloatVector fixedA = FloatVector.broadcast(F, FIXED_A ? a.getAtIndex(ValueLayout.JAVA_FLOAT, ia) : 0);
         FloatVector fixedB = FloatVector.broadcast(F, FIXED_B ? b.getAtIndex(ValueLayout.JAVA_FLOAT, ib) : 0);
         FloatVector zero = FloatVector.zero(F);
@@ -79,6 +82,9 @@ final class BinaryLoops implements BinaryOp.Kernel {
     }
 
     private static long loopD(MemorySegment a, long ia, MemorySegment b, long ib, MemorySegment out, long io, long n) {
+        if (n < D.length()) {
+            return 0;
+        }
         DoubleVector fixedA = DoubleVector.broadcast(D, FIXED_A ? a.getAtIndex(ValueLayout.JAVA_DOUBLE, ia) : 0);
         DoubleVector fixedB = DoubleVector.broadcast(D, FIXED_B ? b.getAtIndex(ValueLayout.JAVA_DOUBLE, ib) : 0);
         DoubleVector zero = DoubleVector.zero(D);

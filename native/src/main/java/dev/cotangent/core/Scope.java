@@ -1,7 +1,6 @@
 package dev.cotangent.core;
 
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -23,9 +22,8 @@ public final class Scope implements AutoCloseable {
 
     private final @Nullable Scope parent;
     private final Thread thread;
-    // Insertion-ordered registry with O(1) removal for keep(); entries are nulled, then compacted on close.
+    // Insertion-ordered registry; keep() nulls an entry in O(1) through the slot each storage remembers.
     private final List<Storage> storages = new ArrayList<>();
-    private @Nullable IdentityHashMap<Storage, Integer> index;
     private boolean closed;
 
     private Scope(@Nullable Scope parent) {
@@ -54,24 +52,13 @@ public final class Scope implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("Scope: allocation into a closed scope");
         }
-        if (index != null) {
-            index.put(s, storages.size());
-        }
+        s.slot = storages.size();
         storages.add(s);
     }
 
     void unregister(Storage s) {
-        if (index == null) {
-            index = new IdentityHashMap<>();
-            for (int i = 0; i < storages.size(); i++) {
-                if (storages.get(i) != null) {
-                    index.put(storages.get(i), i);
-                }
-            }
-        }
-        Integer at = index.remove(s);
-        if (at != null) {
-            storages.set(at, null);
+        if (s.slot < storages.size() && storages.get(s.slot) == s) {
+            storages.set(s.slot, null);
         }
     }
 
@@ -119,7 +106,6 @@ public final class Scope implements AutoCloseable {
             }
         }
         storages.clear();
-        index = null;
     }
 
     private void checkClosable() {
@@ -148,6 +134,5 @@ public final class Scope implements AutoCloseable {
             }
         }
         storages.clear();
-        index = null;
     }
 }

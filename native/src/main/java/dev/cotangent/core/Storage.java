@@ -18,6 +18,8 @@ final class Storage {
     final MemorySegment segment;
     private boolean released;
     private @Nullable Scope owner;
+    /** Position in the owning scope's registry, for O(1) removal. */
+    int slot;
     private Cleaner.@Nullable Cleanable cleanable;
 
     private Storage(BufferPool.Buffer buffer, long bytes) {

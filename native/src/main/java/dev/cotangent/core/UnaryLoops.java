@@ -43,6 +43,9 @@ final class UnaryLoops implements UnaryOp.Kernel {
     // NOTE: formulas inside the loops, chosen by comparing constants, as in BinaryLoops (which says why).
     // EXP, LOG, SIN, COS and TANH are intrinsics backed by the JDK's SVML or SLEEF stubs where available.
     private static long loopF(MemorySegment a, long ia, MemorySegment out, long io, long n) {
+        if (n < F.length()) {
+            return 0; // NOTE: before any vector exists: an unused one can be boxed (allocated) on short runs
+        }
         FloatVector zero = FloatVector.zero(F);
         FloatVector one = FloatVector.broadcast(F, 1);
         long bound = F.loopBound(n);
@@ -71,6 +74,9 @@ final class UnaryLoops implements UnaryOp.Kernel {
     }
 
     private static long loopD(MemorySegment a, long ia, MemorySegment out, long io, long n) {
+        if (n < D.length()) {
+            return 0;
+        }
         DoubleVector zero = DoubleVector.zero(D);
         DoubleVector one = DoubleVector.broadcast(D, 1);
         long bound = D.loopBound(n);
