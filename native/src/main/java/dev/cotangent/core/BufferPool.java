@@ -11,19 +11,20 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Each buffer lives in its own shared {@link Arena}: a buffer the pool drops is closed at once, so memory
  * goes back to the system deterministically and any stale segment throws instead of reading freed memory.
- * Classes are powers of two and their midpoints (at most a third wasted). Each thread keeps a small
- * lock-free cache; buffers released on another thread (by the cleaner) go through a shared deque.
+ * Classes are powers of two and their midpoints (at most a third wasted). Each thread keeps its own cache with
+ * its own byte count, so the common allocate/release pair touches no shared state; buffers released on another
+ * thread (by the cleaner) go through a shared deque with a shared count.
  */
 final class BufferPool {
     static final int MIN_BYTES = 64;
     private static final int CLASSES = 2 * 48;
-    /** Most bytes kept idle in the pool, across all threads; above it, released buffers are freed. */
+    /** Most bytes kept idle by one thread's cache, and by the shared deques; above it, buffers are freed. */
     private static final long MAX_IDLE_BYTES = Long.getLong("cotangent.pool.maxIdleBytes", 2L << 30);
 
-    private static final AtomicLong IDLE_BYTES = new AtomicLong();
+    private static final AtomicLong SHARED_IDLE_BYTES = new AtomicLong();
     @SuppressWarnings("unchecked")
     private static final ConcurrentLinkedDeque<Buffer>[] SHARED = new ConcurrentLinkedDeque[CLASSES];
-    private static final ThreadLocal<ArrayDeque<Buffer>[]> LOCAL = ThreadLocal.withInitial(BufferPool::newLocal);
+    private static final ThreadLocal<LocalCache> LOCAL = ThreadLocal.withInitial(LocalCache::new);
 
     static {
         for (int i = 0; i < CLASSES; i++) {
@@ -34,16 +35,20 @@ final class BufferPool {
     /** A pooled allocation: the arena that owns it and its full-class segment. */
     record Buffer(Arena arena, MemorySegment segment, int sizeClass) {}
 
-    private BufferPool() {}
+    /** One thread's idle buffers by size class, and their total size. */
+    private static final class LocalCache {
+        @SuppressWarnings("unchecked")
+        final ArrayDeque<Buffer>[] deques = new ArrayDeque[CLASSES];
+        long idleBytes;
 
-    @SuppressWarnings("unchecked")
-    private static ArrayDeque<Buffer>[] newLocal() {
-        ArrayDeque<Buffer>[] local = new ArrayDeque[CLASSES];
-        for (int i = 0; i < CLASSES; i++) {
-            local[i] = new ArrayDeque<>();
+        LocalCache() {
+            for (int i = 0; i < CLASSES; i++) {
+                deques[i] = new ArrayDeque<>();
+            }
         }
-        return local;
     }
+
+    private BufferPool() {}
 
     static int sizeClass(long bytes) {
         long b = Math.max(bytes, MIN_BYTES);
@@ -61,12 +66,15 @@ final class BufferPool {
     /** A buffer of at least {@code bytes}; its contents are unspecified (not zeroed when reused). */
     static Buffer acquire(long bytes) {
         int c = sizeClass(bytes);
-        Buffer b = LOCAL.get()[c].pollFirst();
-        if (b == null) {
-            b = SHARED[c].pollFirst();
-        }
+        LocalCache local = LOCAL.get();
+        Buffer b = local.deques[c].pollFirst();
         if (b != null) {
-            IDLE_BYTES.addAndGet(-classBytes(c));
+            local.idleBytes -= classBytes(c);
+            return b;
+        }
+        b = SHARED[c].pollFirst();
+        if (b != null) {
+            SHARED_IDLE_BYTES.addAndGet(-classBytes(c));
             return b;
         }
         Arena arena = Arena.ofShared();
@@ -81,20 +89,24 @@ final class BufferPool {
     /** Returns a buffer for reuse; {@code sameThread} is false when called from the cleaner. */
     static void release(Buffer b, boolean sameThread) {
         long bytes = classBytes(b.sizeClass());
-        if (IDLE_BYTES.addAndGet(bytes) > MAX_IDLE_BYTES) {
-            IDLE_BYTES.addAndGet(-bytes);
-            b.arena().close();
-            return;
-        }
         if (sameThread) {
-            LOCAL.get()[b.sizeClass()].addFirst(b);
-        } else {
+            LocalCache local = LOCAL.get();
+            if (local.idleBytes + bytes <= MAX_IDLE_BYTES) {
+                local.idleBytes += bytes;
+                local.deques[b.sizeClass()].addFirst(b);
+                return;
+            }
+        } else if (SHARED_IDLE_BYTES.addAndGet(bytes) <= MAX_IDLE_BYTES) {
             SHARED[b.sizeClass()].addFirst(b);
+            return;
+        } else {
+            SHARED_IDLE_BYTES.addAndGet(-bytes);
         }
+        b.arena().close();
     }
 
-    /** Bytes currently idle in the pool (for tests and diagnostics). */
+    /** Bytes currently idle in this thread's cache and the shared deques (for tests and diagnostics). */
     static long idleBytes() {
-        return IDLE_BYTES.get();
+        return LOCAL.get().idleBytes + SHARED_IDLE_BYTES.get();
     }
 }

@@ -1,7 +1,6 @@
 package dev.cotangent.core;
 
 import java.util.ArrayList;
-import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,16 +18,25 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Scope implements AutoCloseable {
     private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();
+    /** The registry list of this thread's last closed scope, reused so that short scopes allocate no list. */
+    private static final ThreadLocal<ArrayList<Storage>> SPARE_LIST = new ThreadLocal<>();
 
     private final @Nullable Scope parent;
     private final Thread thread;
     // Insertion-ordered registry; keep() nulls an entry in O(1) through the slot each storage remembers.
-    private final List<Storage> storages = new ArrayList<>();
+    private final ArrayList<Storage> storages;
     private boolean closed;
 
     private Scope(@Nullable Scope parent) {
         this.parent = parent;
         this.thread = Thread.currentThread();
+        ArrayList<Storage> spare = SPARE_LIST.get();
+        if (spare != null) {
+            SPARE_LIST.remove();
+            storages = spare;
+        } else {
+            storages = new ArrayList<>();
+        }
     }
 
     /** Opens a scope nested in the current one and makes it current. */
@@ -74,6 +82,9 @@ public final class Scope implements AutoCloseable {
 
     /** Number of live arrays this scope will release (for tests and diagnostics). */
     public int liveCount() {
+        if (closed) {
+            return 0; // its list may already serve another scope
+        }
         int n = 0;
         for (Storage s : storages) {
             if (s != null && !s.isReleased()) {
@@ -105,7 +116,14 @@ public final class Scope implements AutoCloseable {
                 s.transferTo(parent);
             }
         }
+        recycle();
+    }
+
+    private void recycle() {
         storages.clear();
+        if (SPARE_LIST.get() == null) {
+            SPARE_LIST.set(storages);
+        }
     }
 
     private void checkClosable() {
@@ -133,6 +151,6 @@ public final class Scope implements AutoCloseable {
                 s.releaseFromScope();
             }
         }
-        storages.clear();
+        recycle();
     }
 }
