@@ -59,7 +59,7 @@ public final class OpRegistry {
     }
 
     private void add(OpDefinition op) {
-        if (op.domains().isEmpty() || op.domains().contains(null)) {
+        if (op.domains().isEmpty()) { // List.copyOf in OpDefinition already rejects null domains
             throw new IllegalStateException("OpRegistry: op '" + op.name() + "' must give a domain for every input");
         }
         if (ops.putIfAbsent(op.name(), op) != null) {

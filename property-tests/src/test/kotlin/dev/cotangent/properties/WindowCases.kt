@@ -1,0 +1,46 @@
+package dev.cotangent.properties
+
+import dev.cotangent.core.Conv2dParams
+import dev.cotangent.core.Padding
+import dev.cotangent.core.PoolParams
+import dev.cotangent.core.Shape
+import kotlin.random.Random
+
+/**
+ * Small NHWC convolution and pooling geometries: strides 1-2, VALID and SAME, dilations 1-2, windows 1-3, sizes
+ * up to 7 (VALID inputs at least as large as the dilated window).
+ */
+internal object WindowCases {
+    data class Conv(val input: Shape, val filter: Shape, val output: Shape, val params: Conv2dParams)
+
+    data class Pool(val input: Shape, val output: Shape, val params: PoolParams)
+
+    fun conv(r: Random): Conv {
+        val p = Conv2dParams(r.nextInt(1, 3), r.nextInt(1, 3), r.padding(), r.nextInt(1, 3), r.nextInt(1, 3))
+        val (kh, kw) = r.nextInt(1, 4) to r.nextInt(1, 4)
+        val h = r.spatial(kh, p.dilationH(), p.padding())
+        val w = r.spatial(kw, p.dilationW(), p.padding())
+        val (n, c, o) = Triple(r.nextInt(1, 3), r.nextInt(1, 4), r.nextInt(1, 4))
+        val oh = Padding.window("conv2d", "height", p.padding(), h, kh, p.strideH(), p.dilationH()).outputSize()
+        val ow = Padding.window("conv2d", "width", p.padding(), w, kw, p.strideW(), p.dilationW()).outputSize()
+        return Conv(Shape.of(n, h, w, c), Shape.of(kh, kw, c, o), Shape.of(n, oh, ow, o), p)
+    }
+
+    fun pool(r: Random): Pool {
+        val p = PoolParams(r.nextInt(1, 4), r.nextInt(1, 4), r.nextInt(1, 3), r.nextInt(1, 3), r.padding())
+        val h = r.spatial(p.poolH(), 1, p.padding())
+        val w = r.spatial(p.poolW(), 1, p.padding())
+        val (n, c) = r.nextInt(1, 3) to r.nextInt(1, 4)
+        val oh = Padding.window("pool", "height", p.padding(), h, p.poolH(), p.strideH(), 1).outputSize()
+        val ow = Padding.window("pool", "width", p.padding(), w, p.poolW(), p.strideW(), 1).outputSize()
+        return Pool(Shape.of(n, h, w, c), Shape.of(n, oh, ow, c), p)
+    }
+
+    private fun Random.padding(): Padding = if (nextBoolean()) Padding.VALID else Padding.SAME
+
+    /** An input size for a window of [taps] taps [dilation] apart: any size under SAME, no smaller than it under VALID. */
+    private fun Random.spatial(taps: Int, dilation: Int, padding: Padding): Int {
+        val least = if (padding == Padding.VALID) (taps - 1) * dilation + 1 else 1
+        return nextInt(least, maxOf(least, 7) + 1)
+    }
+}
