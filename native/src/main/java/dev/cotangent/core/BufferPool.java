@@ -22,7 +22,7 @@ final class BufferPool {
     private static final long MAX_IDLE_BYTES = Long.getLong("cotangent.pool.maxIdleBytes", 2L << 30);
 
     private static final AtomicLong SHARED_IDLE_BYTES = new AtomicLong();
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     private static final ConcurrentLinkedDeque<Buffer>[] SHARED = new ConcurrentLinkedDeque[CLASSES];
     private static final ThreadLocal<LocalCache> LOCAL = ThreadLocal.withInitial(LocalCache::new);
 
@@ -37,7 +37,7 @@ final class BufferPool {
 
     /** One thread's idle buffers by size class, and their total size. */
     private static final class LocalCache {
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         final ArrayDeque<Buffer>[] deques = new ArrayDeque[CLASSES];
         long idleBytes;
 
