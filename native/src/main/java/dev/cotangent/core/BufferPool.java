@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Size-class pool of off-heap buffers, so that released arrays are reused instead of reallocated.
@@ -24,7 +25,6 @@ final class BufferPool {
     private static final AtomicLong SHARED_IDLE_BYTES = new AtomicLong();
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static final ConcurrentLinkedDeque<Buffer>[] SHARED = new ConcurrentLinkedDeque[CLASSES];
-    private static final ThreadLocal<LocalCache> LOCAL = ThreadLocal.withInitial(LocalCache::new);
 
     static {
         for (int i = 0; i < CLASSES; i++) {
@@ -32,11 +32,46 @@ final class BufferPool {
         }
     }
 
-    /** A pooled allocation: the arena that owns it and its full-class segment. */
-    record Buffer(Arena arena, MemorySegment segment, int sizeClass) {}
+    /** A pooled allocation: the arena that owns it, its full-class segment, and its last exact-size view. */
+    static final class Buffer {
+        private final Arena arena;
+        private final MemorySegment segment;
+        private final int sizeClass;
+        // Arrays of one size usually come back to the same buffer: their bounds-exact view is made once.
+        private MemorySegment lastSlice;
+
+        Buffer(Arena arena, MemorySegment segment, int sizeClass) {
+            this.arena = arena;
+            this.segment = segment;
+            this.sizeClass = sizeClass;
+            this.lastSlice = segment;
+        }
+
+        Arena arena() {
+            return arena;
+        }
+
+        MemorySegment segment() {
+            return segment;
+        }
+
+        int sizeClass() {
+            return sizeClass;
+        }
+
+        /** The first {@code bytes} of the buffer, so that accesses past an array's end fail their bounds check. */
+        MemorySegment slice(long bytes) {
+            MemorySegment s = lastSlice;
+            if (s.byteSize() != bytes) {
+                s = segment.asSlice(0, bytes);
+                lastSlice = s;
+            }
+            return s;
+        }
+    }
 
     /** One thread's idle buffers by size class, and their total size. */
-    private static final class LocalCache {
+    static final class LocalCache {
         @SuppressWarnings({"unchecked", "rawtypes"})
         final ArrayDeque<Buffer>[] deques = new ArrayDeque[CLASSES];
         long idleBytes;
@@ -65,8 +100,12 @@ final class BufferPool {
 
     /** A buffer of at least {@code bytes}; its contents are unspecified (not zeroed when reused). */
     static Buffer acquire(long bytes) {
+        return acquire(bytes, ThreadState.get().cache);
+    }
+
+    /** {@link #acquire(long)} with the calling thread's cache already at hand. */
+    static Buffer acquire(long bytes, LocalCache local) {
         int c = sizeClass(bytes);
-        LocalCache local = LOCAL.get();
         Buffer b = local.deques[c].pollFirst();
         if (b != null) {
             local.idleBytes -= classBytes(c);
@@ -88,9 +127,13 @@ final class BufferPool {
 
     /** Returns a buffer for reuse; {@code sameThread} is false when called from the cleaner. */
     static void release(Buffer b, boolean sameThread) {
+        release(b, sameThread ? ThreadState.get().cache : null);
+    }
+
+    /** Returns a buffer to {@code local}, the releasing thread's cache, or to the shared deques when null. */
+    static void release(Buffer b, @Nullable LocalCache local) {
         long bytes = classBytes(b.sizeClass());
-        if (sameThread) {
-            LocalCache local = LOCAL.get();
+        if (local != null) {
             if (local.idleBytes + bytes <= MAX_IDLE_BYTES) {
                 local.idleBytes += bytes;
                 local.deques[b.sizeClass()].addFirst(b);
@@ -107,6 +150,6 @@ final class BufferPool {
 
     /** Bytes currently idle in this thread's cache and the shared deques (for tests and diagnostics). */
     static long idleBytes() {
-        return LOCAL.get().idleBytes + SHARED_IDLE_BYTES.get();
+        return ThreadState.get().cache.idleBytes + SHARED_IDLE_BYTES.get();
     }
 }

@@ -1,5 +1,6 @@
 package dev.cotangent.core;
 
+import dev.cotangent.bindings.openblas.OpenBlas;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -12,12 +13,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * in chunks of output rows of about one L2 cache (never more than 64 MiB), so that the GEMM reads the im2col
  * rows from cache right after they were written; a 1x1 stride-1 convolution skips im2col.
  *
- * <p>Threads: by default every GEMM runs on the backend (OpenBLAS, threaded by OpenBLAS), chunk after chunk,
- * with im2col and col2im split over the Java threads. System property {@code cotangent.conv.gemm=per-thread}
- * instead lets each thread take whole chunks and run im2col, a single-threaded pure-Java GEMM and col2im on its
- * own core, with no hand-off inside a chunk: on a loaded 2-core machine this avoided OpenBLAS's worker threads
- * competing with the Java ones (9 ms against 14 to 20 ms per forward + both backward products of a
- * [64,32,32,3] batch with a 5x5x3x32 filter); scripts/bench conv2d measures both.
+ * <p>Threads: with more than one thread and enough chunks, each thread takes whole chunks and runs im2col, a
+ * single-threaded GEMM (OpenBLAS called with one thread for the duration, or the Java GEMM on that backend) and
+ * col2im on its own core, with no hand-off inside a chunk. Letting OpenBLAS thread each GEMM instead leaves its
+ * spinning worker threads competing with the Java threads doing im2col and col2im: on 2 cores, 206 ms against
+ * 30 ms for a forward plus both backward products of a [64,32,32,3] batch with a 5x5x3x32 filter. System
+ * property {@code cotangent.conv.gemm=backend} keeps every GEMM on the backend's own threading, chunk after
+ * chunk, with im2col and col2im split over the Java threads; scripts/bench conv2d measures both.
  */
 public final class Convolution {
     /** Largest im2col buffer: big enough for large GEMMs, small enough to stay out of the way (tests shrink it). */
@@ -27,7 +29,7 @@ public final class Convolution {
     /** Fewest GEMM rows per chunk (when the budget allows), so that per-call costs stay small. */
     private static final int MIN_CHUNK_ROWS = 1024;
     /** Whether threads may take whole chunks with the Java GEMM (see the class comment). */
-    static volatile boolean chunksPerThread = "per-thread".equals(System.getProperty("cotangent.conv.gemm"));
+    static volatile boolean chunksPerThread = !"backend".equals(System.getProperty("cotangent.conv.gemm"));
 
     private Convolution() {}
 
@@ -249,19 +251,32 @@ public final class Convolution {
         }
         // Threads take grains (whole chunks and whole images, so no two threads write one image) from a shared
         // counter: a thread slowed down by another process on its core simply takes fewer.
-        Run run = new Run(JavaGemm.SERIAL, false);
+        // With OpenBLAS, each thread calls it single-threaded for the duration: its own worker threads would
+        // otherwise spin on the cores the Java threads are using.
+        boolean blas = Backend.gemm() instanceof BlasGemm;
+        Run run = new Run(blas ? BlasGemm.INSTANCE : JavaGemm.SERIAL, false);
         int grain = partGrain(g, units);
         int grains = (g.units() + grain - 1) / grain;
         AtomicInteger next = new AtomicInteger();
         int threads = Parallel.threads();
-        Parallel.forRange(threads, 1, threads, (part, from, to) -> withBuffer(bytes, cols -> {
-            for (int i = next.getAndIncrement(); i < grains; i = next.getAndIncrement()) {
-                int end = Math.min(g.units(), (i + 1) * grain);
-                for (int u0 = i * grain; u0 < end; u0 += units) {
-                    body.run(run, cols, u0, Math.min(units, end - u0), part);
+        int blasThreads = blas ? OpenBlas.threads() : 1;
+        if (blas) {
+            OpenBlas.setThreads(1);
+        }
+        try {
+            Parallel.forRange(threads, 1, threads, (part, from, to) -> withBuffer(bytes, cols -> {
+                for (int i = next.getAndIncrement(); i < grains; i = next.getAndIncrement()) {
+                    int end = Math.min(g.units(), (i + 1) * grain);
+                    for (int u0 = i * grain; u0 < end; u0 += units) {
+                        body.run(run, cols, u0, Math.min(units, end - u0), part);
+                    }
                 }
+            }));
+        } finally {
+            if (blas) {
+                OpenBlas.setThreads(blasThreads);
             }
-        }));
+        }
     }
 
     /** Scratch for one thread: a pooled buffer, returned afterwards. */

@@ -17,22 +17,22 @@ import org.jspecify.annotations.Nullable;
  * <p>Scopes nest and are confined to the thread that opened them.
  */
 public final class Scope implements AutoCloseable {
-    private static final ThreadLocal<Scope> CURRENT = new ThreadLocal<>();
-    /** The registry list of this thread's last closed scope, reused so that short scopes allocate no list. */
-    private static final ThreadLocal<ArrayList<Storage>> SPARE_LIST = new ThreadLocal<>();
 
     private final @Nullable Scope parent;
+    private final ThreadState state;
     private final Thread thread;
     // Insertion-ordered registry; keep() nulls an entry in O(1) through the slot each storage remembers.
     private final ArrayList<Storage> storages;
     private boolean closed;
 
-    private Scope(@Nullable Scope parent) {
-        this.parent = parent;
+    private Scope(ThreadState state) {
+        this.state = state;
+        this.parent = state.current;
         this.thread = Thread.currentThread();
-        ArrayList<Storage> spare = SPARE_LIST.get();
+        // The registry list of this thread's last closed scope is reused, so short scopes allocate no list.
+        ArrayList<Storage> spare = state.spareList;
         if (spare != null) {
-            SPARE_LIST.remove();
+            state.spareList = null;
             storages = spare;
         } else {
             storages = new ArrayList<>();
@@ -41,19 +41,20 @@ public final class Scope implements AutoCloseable {
 
     /** Opens a scope nested in the current one and makes it current. */
     public static Scope open() {
-        Scope s = new Scope(CURRENT.get());
-        CURRENT.set(s);
+        ThreadState state = ThreadState.get();
+        Scope s = new Scope(state);
+        state.current = s;
         return s;
     }
 
     /** The innermost open scope of this thread, or null. */
     static @Nullable Scope current() {
-        return CURRENT.get();
+        return ThreadState.get().current;
     }
 
     /** Whether this thread has an open scope. */
     public static boolean isActive() {
-        return CURRENT.get() != null;
+        return ThreadState.get().current != null;
     }
 
     void register(Storage s) {
@@ -110,7 +111,7 @@ public final class Scope implements AutoCloseable {
         }
         checkClosable();
         closed = true;
-        CURRENT.set(parent);
+        state.current = parent;
         for (Storage s : storages) {
             if (s != null) {
                 s.transferTo(parent);
@@ -121,8 +122,8 @@ public final class Scope implements AutoCloseable {
 
     private void recycle() {
         storages.clear();
-        if (SPARE_LIST.get() == null) {
-            SPARE_LIST.set(storages);
+        if (state.spareList == null) {
+            state.spareList = storages;
         }
     }
 
@@ -131,7 +132,7 @@ public final class Scope implements AutoCloseable {
             throw new IllegalStateException("Scope: closed on thread " + Thread.currentThread().getName()
                     + " but opened on " + thread.getName() + "; scopes are confined to their thread");
         }
-        if (CURRENT.get() != this) {
+        if (state.current != this) {
             throw new IllegalStateException("Scope: closed out of order; close inner scopes first");
         }
     }
@@ -144,11 +145,11 @@ public final class Scope implements AutoCloseable {
         }
         checkClosable();
         closed = true;
-        CURRENT.set(parent);
+        state.current = parent;
         for (int i = storages.size() - 1; i >= 0; i--) {
             Storage s = storages.get(i);
             if (s != null) {
-                s.releaseFromScope();
+                s.releaseFromScope(state.cache);
             }
         }
         recycle();

@@ -24,13 +24,14 @@ final class Storage {
 
     private Storage(BufferPool.Buffer buffer, long bytes) {
         this.buffer = buffer;
-        this.segment = buffer.segment().asSlice(0, bytes);
+        this.segment = buffer.slice(bytes);
     }
 
     /** A new storage registered with the current thread's innermost scope, if any. */
     static Storage allocate(long bytes) {
-        Storage s = new Storage(BufferPool.acquire(bytes), bytes);
-        Scope scope = Scope.current();
+        ThreadState state = ThreadState.get();
+        Storage s = new Storage(BufferPool.acquire(bytes, state.cache), bytes);
+        Scope scope = state.current;
         if (scope != null) {
             s.owner = scope;
             scope.register(s);
@@ -83,9 +84,13 @@ final class Storage {
         }
     }
 
-    /** Release on behalf of a closing scope: the scope drops its own list afterwards. */
-    void releaseFromScope() {
+    /** Release on behalf of a closing scope (on its thread, whose cache it passes); the scope drops its list. */
+    void releaseFromScope(BufferPool.LocalCache cache) {
         owner = null;
-        release();
+        if (released) {
+            return;
+        }
+        released = true;
+        BufferPool.release(buffer, cache);
     }
 }
