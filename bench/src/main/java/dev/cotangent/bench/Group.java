@@ -1,0 +1,36 @@
+package dev.cotangent.bench;
+
+import java.util.List;
+
+/**
+ * A named set of benchmarks measured together with their reference, and how to turn the medians into a report.
+ *
+ * @param name      what {@code scripts/bench NAME} selects
+ * @param about     one line for {@code --list}
+ * @param benchmark the JMH class whose benchmarks the group runs
+ * @param reporter  builds the human lines and the RESULT line from the medians
+ */
+record Group(String name, String about, Class<?> benchmark, Reporter reporter) {
+    /** Turns one group's results into a report (and may run the PyTorch peer). */
+    @FunctionalInterface
+    interface Reporter {
+        void report(Results results, Report report);
+    }
+
+    /** Every group, in the order {@code scripts/bench} runs them. */
+    static List<Group> all() {
+        return List.of(
+                new Group("matmul", "float32 n=256..2048, 1 and 2 threads: library vs direct cblas_sgemm (GFLOP/s)",
+                        MatmulBench.class, Reports::matmul),
+                new Group("elementwise", "add, mul, exp, relu on 1M and 16M floats vs MemorySegment.copyFrom (GB/s)",
+                        ElementwiseBench.class, Reports::elementwise),
+                new Group("conv2d", "NHWC [64,32,32,3] * [5,5,3,32] SAME: forward + both backwards vs PyTorch (ms)",
+                        Conv2dBench.class, Reports::conv2d),
+                new Group("alloc", "allocate and release a 1 KiB array in a Scope vs Arena.ofConfined (ns)",
+                        AllocBench.class, Reports::alloc),
+                new Group("tape-overhead", "1000 steps of x = sin(x)*1.0001+0.1, gradient, vs PyTorch (us/op)",
+                        TapeOverheadBench.class, Reports::tape),
+                new Group("matmul-grad", "grad of sum(relu(A.B)), 1024^2, vs its three GEMMs + relu (ratio)",
+                        MatmulGradBench.class, Reports::matmulGrad));
+    }
+}
