@@ -44,11 +44,11 @@ public class Conv2dBench {
     int threads;
 
     /**
-     * Where the convolution's GEMMs run (the library's {@code cotangent.conv.gemm}): {@code backend}, the default,
-     * chunk after chunk on OpenBLAS with im2col split over the Java threads; or {@code per-thread}, each thread
-     * taking whole chunks with the single-threaded Java GEMM.
+     * Where the convolution's GEMMs run: {@code default}, the library's choice (with 2 threads each thread takes
+     * whole chunks and calls a single-threaded GEMM); or {@code backend} ({@code cotangent.conv.gemm=backend}),
+     * every GEMM on the backend's own threading, chunk after chunk, with im2col split over the Java threads.
      */
-    @Param({"backend", "per-thread"})
+    @Param({"default", "backend"})
     String gemm;
 
     private Conv2dParams params;
@@ -59,8 +59,12 @@ public class Conv2dBench {
 
     @Setup
     public void setUp() {
-        // NOTE: read when Convolution is initialised, which in this fresh fork happens after this line.
-        System.setProperty("cotangent.conv.gemm", gemm);
+        // NOTE: read when Convolution is initialised, which in this fresh fork happens after these lines.
+        if (gemm.equals("default")) {
+            System.clearProperty("cotangent.conv.gemm");
+        } else {
+            System.setProperty("cotangent.conv.gemm", gemm);
+        }
         BenchSupport.setThreads(threads);
         params = new Conv2dParams(1, 1, Padding.SAME, 1, 1);
         input = RandomArrays.normal(DType.F32, INPUT, 0, 1, 1);
