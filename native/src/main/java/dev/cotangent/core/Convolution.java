@@ -170,7 +170,7 @@ public final class Convolution {
                         target.segment(), target.byteOffset(), g.f());
             });
             for (int i = 1; i < parts; i++) {
-                addInto(dw, partial[i]);
+                Elementwise.addInPlace(dw, partial[i]);
                 partial[i].close();
             }
         } finally {
@@ -299,17 +299,6 @@ public final class Convolution {
     private static int parts(ConvGeometry g, int units) {
         long elements = (long) units * g.ow() * g.k();
         return (int) Math.max(1, Math.min(Parallel.threads(), elements >> 16));
-    }
-
-    /** dst += src, both contiguous of the same shape and dtype (a filter-sized sum, so plain loops do). */
-    private static void addInto(NdArray dst, NdArray src) {
-        MemorySegment d = dst.segment();
-        MemorySegment s = src.segment();
-        DType t = dst.dtype();
-        for (long i = 0; i < dst.size(); i++) {
-            long at = dst.offset() + i;
-            Layouts.put(d, t, at, Layouts.get(d, t, at) + Layouts.get(s, t, src.offset() + i));
-        }
     }
 
     private static void gemm(Gemm gemm, DType dtype, boolean ta, boolean tb, int m, int n, int k,
