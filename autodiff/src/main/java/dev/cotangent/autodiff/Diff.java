@@ -87,7 +87,7 @@ public final class Diff {
         try {
             Object[] grads = body.apply(scope);
             for (Object g : grads) {
-                for (Tensor t : Structure.flatten(g)) {
+                for (Tensor t : Structure.allTensors(g)) {
                     scope.keep(t.value());
                 }
             }

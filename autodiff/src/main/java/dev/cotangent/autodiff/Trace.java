@@ -34,6 +34,7 @@ final class Trace {
         Tensor[][] leaves = new Tensor[args.length][];
         Object[] tracked = new Object[args.length];
         for (int i = 0; i < args.length; i++) {
+            Structure.requireDifferentiable(op, args.length == 1 ? "the argument" : "argument " + (i + 1), args[i]);
             List<Tensor> flat = Structure.flatten(args[i]);
             Tensor[] ls = new Tensor[flat.size()];
             for (int j = 0; j < ls.length; j++) {
@@ -110,7 +111,7 @@ final class Trace {
                 }
                 g.add(gi);
             }
-            out[i] = Structure.rebuild(args[i], g.iterator());
+            out[i] = Structure.rebuildTangent(args[i], g.iterator());
         }
         return out;
     }
