@@ -19,23 +19,28 @@ public final class ReductionOps {
     static void register(OpRegistry r) {
         r.add("sum", Signature.REDUCTION, List.of(REAL), (in, p) -> {
             OpParams.Axes a = (OpParams.Axes) p;
-            return sum(in.get(0), a.keepDims(), a.axes());
+            return sum(in.get(0), a.axes(), a.keepDims());
         });
         r.add("max", Signature.REDUCTION, List.of(DISTINCT), (in, p) -> {
             OpParams.Axes a = (OpParams.Axes) p;
-            return max(in.get(0), a.keepDims(), a.axes());
+            return max(in.get(0), a.axes(), a.keepDims());
         });
         r.add("min", Signature.REDUCTION, List.of(DISTINCT), (in, p) -> {
             OpParams.Axes a = (OpParams.Axes) p;
-            return min(in.get(0), a.keepDims(), a.axes());
+            return min(in.get(0), a.axes(), a.keepDims());
         });
         r.add("sumTo", Signature.SUM_TO, List.of(REAL), (in, p) -> sumTo(in.get(0), ((OpParams.Target) p).shape()));
         r.add("broadcastTo", Signature.BROADCAST_TO, List.of(REAL),
                 (in, p) -> broadcastTo(in.get(0), ((OpParams.Target) p).shape()));
     }
 
-    /** Sum over {@code axes} (all when none are given). */
-    public static Tensor sum(Tensor x, boolean keepDims, int... axes) {
+    /** Sum over {@code axes} (all when none are given), which are removed from the shape. */
+    public static Tensor sum(Tensor x, int... axes) {
+        return sum(x, axes, false);
+    }
+
+    /** Sum over {@code axes} (all when empty); with {@code keepDims} they stay as size 1. */
+    public static Tensor sum(Tensor x, int[] axes, boolean keepDims) {
         NdArray out = Reductions.sum(x.array("sum"), keepDims, axes);
         Shape kept = x.shape().reduce(x.shape().normalizeAxes("sum", axes), true);
         return Tensor.record("sum", out, x,
@@ -43,22 +48,37 @@ public final class ReductionOps {
     }
 
     /** Mean over {@code axes} (all when none are given); composed of sum and scale, so it has no pullback of its own. */
-    public static Tensor mean(Tensor x, boolean keepDims, int... axes) {
+    public static Tensor mean(Tensor x, int... axes) {
+        return mean(x, axes, false);
+    }
+
+    /** Mean over {@code axes} (all when empty); with {@code keepDims} they stay as size 1. */
+    public static Tensor mean(Tensor x, int[] axes, boolean keepDims) {
         int[] norm = x.shape().normalizeAxes("mean", axes);
         long n = 1;
         for (int a : norm) {
             n *= x.shape().dim(a);
         }
-        return ElementwiseOps.scale(sum(x, keepDims, axes), 1.0 / n);
+        return ElementwiseOps.scale(sum(x, axes, keepDims), 1.0 / n);
     }
 
-    /** Largest element over {@code axes}; ties share the derivative equally. */
-    public static Tensor max(Tensor x, boolean keepDims, int... axes) {
+    /** Largest element over {@code axes} (all when none are given); ties share the derivative equally. */
+    public static Tensor max(Tensor x, int... axes) {
+        return max(x, axes, false);
+    }
+
+    /** Largest element over {@code axes}; with {@code keepDims} they stay as size 1. */
+    public static Tensor max(Tensor x, int[] axes, boolean keepDims) {
         return extremum("max", Reductions.max(x.array("max"), keepDims, axes), x, keepDims, axes);
     }
 
-    /** Smallest element over {@code axes}; ties share the derivative equally. */
-    public static Tensor min(Tensor x, boolean keepDims, int... axes) {
+    /** Smallest element over {@code axes} (all when none are given); ties share the derivative equally. */
+    public static Tensor min(Tensor x, int... axes) {
+        return min(x, axes, false);
+    }
+
+    /** Smallest element over {@code axes}; with {@code keepDims} they stay as size 1. */
+    public static Tensor min(Tensor x, int[] axes, boolean keepDims) {
         return extremum("min", Reductions.min(x.array("min"), keepDims, axes), x, keepDims, axes);
     }
 

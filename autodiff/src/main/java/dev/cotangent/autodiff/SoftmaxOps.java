@@ -21,7 +21,7 @@ public final class SoftmaxOps {
         return Tensor.record("softmax", Softmax.softmax(x.array("softmax"), axis), x, (g, y, need) -> {
             Tensor gy = ElementwiseOps.mul(g, y);
             // dx = y * (g - sum(g * y, axis))
-            return new Tensor[] {ElementwiseOps.sub(gy, ElementwiseOps.mul(y, ReductionOps.sum(gy, true, axis)))};
+            return new Tensor[] {ElementwiseOps.sub(gy, ElementwiseOps.mul(y, ReductionOps.sum(gy, new int[] {axis}, true)))};
         });
     }
 
@@ -29,7 +29,7 @@ public final class SoftmaxOps {
         return Tensor.record("logSoftmax", Softmax.logSoftmax(x.array("logSoftmax"), axis), x, (g, y, need) -> {
             Tensor p = ElementwiseOps.exp(y);
             // dx = g - exp(y) * sum(g, axis)
-            return new Tensor[] {ElementwiseOps.sub(g, ElementwiseOps.mul(p, ReductionOps.sum(g, true, axis)))};
+            return new Tensor[] {ElementwiseOps.sub(g, ElementwiseOps.mul(p, ReductionOps.sum(g, new int[] {axis}, true)))};
         });
     }
 

@@ -45,14 +45,28 @@ public final class Tensor {
         return of(NdArray.of(rows));
     }
 
-    /** A float32 scalar. */
-    public static Tensor scalar(float value) {
+    /**
+     * A float32 scalar, whatever the literal: float32 is the default dtype, as in PyTorch, so {@code scalar(0.5)}
+     * (a Kotlin or Scala {@code Double}) and {@code scalar(0.5f)} are the same. Ask for float64 by name with
+     * {@link #scalar(DType, double)}.
+     */
+    public static Tensor scalar(double value) {
         return of(NdArray.scalar(DType.F32, value));
     }
 
-    /** A float64 scalar. */
-    public static Tensor scalar(double value) {
-        return of(NdArray.scalar(DType.F64, value));
+    /** A float32 scalar (see {@link #scalar(double)}). */
+    public static Tensor scalar(float value) {
+        return scalar((double) value);
+    }
+
+    /** A float32 scalar from an integer literal (see {@link #scalar(double)}). */
+    public static Tensor scalar(int value) {
+        return scalar((double) value);
+    }
+
+    /** A scalar of the given dtype. */
+    public static Tensor scalar(DType dtype, double value) {
+        return of(NdArray.scalar(dtype, value));
     }
 
     /** A tensor of zeros. */
@@ -137,6 +151,15 @@ public final class Tensor {
         return value.getDouble(index);
     }
 
+    /** Element at {@code index} ({@code v[i, j]} in Kotlin). */
+    public double get(int... index) {
+        long[] l = new long[index.length];
+        for (int i = 0; i < l.length; i++) {
+            l[i] = index[i];
+        }
+        return value.getDouble(l);
+    }
+
     // ---------------------------------------------------------------- in-place writes (derivative surgery)
 
     /**
@@ -186,12 +209,32 @@ public final class Tensor {
         return ElementwiseOps.addScalar(this, c);
     }
 
+    /** As {@link #plus(double)}, for Kotlin's {@code Float} literals ({@code x + 2f}). */
+    public Tensor plus(float c) {
+        return plus((double) c);
+    }
+
+    /** As {@link #plus(double)}, for Kotlin's {@code Int} literals. */
+    public Tensor plus(int c) {
+        return plus((double) c);
+    }
+
     public Tensor minus(Tensor other) {
         return ElementwiseOps.sub(this, other);
     }
 
     public Tensor minus(double c) {
         return ElementwiseOps.addScalar(this, -c);
+    }
+
+    /** As {@link #minus(double)}, for Kotlin's {@code Float} literals ({@code x - 2f}). */
+    public Tensor minus(float c) {
+        return minus((double) c);
+    }
+
+    /** As {@link #minus(double)}, for Kotlin's {@code Int} literals. */
+    public Tensor minus(int c) {
+        return minus((double) c);
     }
 
     public Tensor times(Tensor other) {
@@ -202,12 +245,32 @@ public final class Tensor {
         return ElementwiseOps.scale(this, c);
     }
 
+    /** As {@link #times(double)}, for Kotlin's {@code Float} literals ({@code x * 2f}). */
+    public Tensor times(float c) {
+        return times((double) c);
+    }
+
+    /** As {@link #times(double)}, for Kotlin's {@code Int} literals. */
+    public Tensor times(int c) {
+        return times((double) c);
+    }
+
     public Tensor div(Tensor other) {
         return ElementwiseOps.div(this, other);
     }
 
     public Tensor div(double c) {
         return ElementwiseOps.scale(this, 1 / c);
+    }
+
+    /** As {@link #div(double)}, for Kotlin's {@code Float} literals ({@code x / 2f}). */
+    public Tensor div(float c) {
+        return div((double) c);
+    }
+
+    /** As {@link #div(double)}, for Kotlin's {@code Int} literals. */
+    public Tensor div(int c) {
+        return div((double) c);
     }
 
     public Tensor unaryMinus() {
@@ -219,27 +282,86 @@ public final class Tensor {
         return ElementwiseOps.square(this);
     }
 
-    /** Sum of all elements (rank 0). */
+    /** Sum of all elements, a scalar. */
     public Tensor sum() {
-        return ReductionOps.sum(this, false);
+        return ReductionOps.sum(this);
     }
 
-    /** Sum over {@code axes}. */
-    public Tensor sum(boolean keepDims, int... axes) {
-        return ReductionOps.sum(this, keepDims, axes);
+    /** Sum over {@code axes}, which are removed from the shape (NumPy's {@code sum(x, axis)}). */
+    public Tensor sum(int... axes) {
+        return ReductionOps.sum(this, axes);
     }
 
-    /** Mean of all elements (rank 0). */
+    /** Sum over {@code axes}; with {@code keepDims} they stay as size 1. */
+    public Tensor sum(int[] axes, boolean keepDims) {
+        return ReductionOps.sum(this, axes, keepDims);
+    }
+
+    /** Mean of all elements, a scalar. */
     public Tensor mean() {
-        return ReductionOps.mean(this, false);
+        return ReductionOps.mean(this);
     }
 
-    /** Mean over {@code axes}. */
-    public Tensor mean(boolean keepDims, int... axes) {
-        return ReductionOps.mean(this, keepDims, axes);
+    /** Mean over {@code axes}, which are removed from the shape. */
+    public Tensor mean(int... axes) {
+        return ReductionOps.mean(this, axes);
     }
 
-    /** Matrix product with {@code other} (batched over leading dimensions). */
+    /** Mean over {@code axes}; with {@code keepDims} they stay as size 1. */
+    public Tensor mean(int[] axes, boolean keepDims) {
+        return ReductionOps.mean(this, axes, keepDims);
+    }
+
+    /** Largest element over {@code axes} (all when none are given), which are removed from the shape. */
+    public Tensor max(int... axes) {
+        return ReductionOps.max(this, axes);
+    }
+
+    /** Smallest element over {@code axes} (all when none are given), which are removed from the shape. */
+    public Tensor min(int... axes) {
+        return ReductionOps.min(this, axes);
+    }
+
+    /** {@code this ^ exponent}, elementwise. */
+    public Tensor pow(double exponent) {
+        return ElementwiseOps.pow(this, exponent);
+    }
+
+    /** {@code this ^ exponent}, elementwise with broadcasting. */
+    public Tensor pow(Tensor exponent) {
+        return ElementwiseOps.pow(this, exponent);
+    }
+
+    /** 1 where {@code this > other}, else 0 (not differentiable; a mask in this tensor's dtype). */
+    public Tensor greater(Tensor other) {
+        return ElementwiseOps.greater(this, other);
+    }
+
+    /** 1 where {@code this > c}, else 0. */
+    public Tensor greater(double c) {
+        return ElementwiseOps.greater(this, like(c));
+    }
+
+    /** 1 where {@code this < other}, else 0. */
+    public Tensor less(Tensor other) {
+        return ElementwiseOps.less(this, other);
+    }
+
+    /** 1 where {@code this < c}, else 0. */
+    public Tensor less(double c) {
+        return ElementwiseOps.less(this, like(c));
+    }
+
+    /** 1 where {@code this == other}, else 0. */
+    public Tensor equal(Tensor other) {
+        return ElementwiseOps.equal(this, other);
+    }
+
+    /** A scalar constant of this tensor's dtype. */
+    private Tensor like(double c) {
+        return of(NdArray.scalar(dtype(), c));
+    }
+
     public Tensor matmul(Tensor other) {
         return LinearAlgebraOps.matmul(this, other);
     }

@@ -1,5 +1,6 @@
 package dev.cotangent.autodiff;
 
+import dev.cotangent.core.DType;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.ValueLayout;
@@ -25,7 +26,7 @@ final class CExp {
     static DifferentiableFunction<Tensor> withLog(Consumer<String> log) {
         DifferentiableFunction<Tensor> plain = x -> {
             log.accept("exp(" + x.doubleValue() + ")");
-            return Tensor.scalar(exp(x.doubleValue()));
+            return Tensor.scalar(DType.F64, exp(x.doubleValue()));
         };
         return Diff.withCustomDerivative(plain, x -> {
             Tensor y = plain.apply(x);

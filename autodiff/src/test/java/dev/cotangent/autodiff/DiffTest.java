@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class DiffTest {
 
     private static Tensor d(double v) {
-        return Tensor.scalar(v);
+        return Tensor.scalar(DType.F64, v);
     }
 
     @Test
@@ -80,9 +80,9 @@ class DiffTest {
 
     @Test
     void mixingFloat32AndFloat64NeedsAConversion() {
-        var e = assertThrows(IllegalArgumentException.class, () -> Tensor.scalar(1f).plus(Tensor.scalar(1.0)));
+        var e = assertThrows(IllegalArgumentException.class, () -> Tensor.scalar(1f).plus(Tensor.scalar(DType.F64, 1.0)));
         assertTrue(e.getMessage().contains("float32") && e.getMessage().contains("float64"), e.getMessage());
-        Tensor g = Diff.gradient(Tensor.scalar(2f), x -> x.toType(DType.F64).times(Tensor.scalar(3.0)));
+        Tensor g = Diff.gradient(Tensor.scalar(2f), x -> x.toType(DType.F64).times(Tensor.scalar(DType.F64, 3.0)));
         assertEquals(DType.F32, g.dtype());
         assertEquals(3f, g.floatValue());
     }

@@ -5,6 +5,7 @@ import static dev.cotangent.autodiff.ElementwiseOps.log;
 import static dev.cotangent.autodiff.ElementwiseOps.sin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.cotangent.core.DType;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,11 +18,11 @@ class TutorialTest {
         List<String> printed = new ArrayList<>();
         DifferentiableFunction<Tensor> cExp = CExp.withLog(printed::add);
 
-        assertEquals(Math.exp(1.5), cExp.apply(Tensor.scalar(1.5)).doubleValue());
+        assertEquals(Math.exp(1.5), cExp.apply(Tensor.scalar(DType.F64, 1.5)).doubleValue());
         assertEquals(List.of("exp(1.5)"), printed);
         printed.clear();
         // Nested inside other ops, and under a gradient of a gradient-free composition.
-        Tensor g = Diff.gradient(Tensor.scalar(1.5), x -> sin(cExp.apply(x.times(2))));
+        Tensor g = Diff.gradient(Tensor.scalar(DType.F64, 1.5), x -> sin(cExp.apply(x.times(2))));
         assertEquals(Math.cos(Math.exp(3)) * Math.exp(3) * 2, g.doubleValue(), 1e-12);
         assertEquals(List.of("exp(3.0)"), printed);
     }
