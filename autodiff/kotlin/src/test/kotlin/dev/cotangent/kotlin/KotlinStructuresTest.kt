@@ -1,4 +1,4 @@
-package dev.cotangent.properties
+package dev.cotangent.kotlin
 
 import dev.cotangent.autodiff.Diff
 import dev.cotangent.autodiff.ElementwiseOps.tanh
