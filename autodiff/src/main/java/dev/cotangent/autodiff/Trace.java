@@ -1,5 +1,6 @@
 package dev.cotangent.autodiff;
 
+import dev.cotangent.core.Checks;
 import dev.cotangent.core.Shape;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
@@ -34,7 +35,8 @@ final class Trace {
         Tensor[][] leaves = new Tensor[args.length][];
         Object[] tracked = new Object[args.length];
         for (int i = 0; i < args.length; i++) {
-            List<Tensor> flat = Structure.flatten(args[i]);
+            List<Tensor> flat = Structure.flatten(op, args.length == 1 ? "the argument" : "argument " + (i + 1),
+                    args[i]);
             Tensor[] ls = new Tensor[flat.size()];
             for (int j = 0; j < ls.length; j++) {
                 ls[j] = Tensor.leaf(flat.get(j), op, Node.IDENTITY);
@@ -81,6 +83,7 @@ final class Trace {
 
     /** The cotangents of every argument, with the structure of that argument, for cotangent {@code seed}. */
     Object[] pullback(Tensor seed) {
+        Checks.notNull(seed, op + " (pullback)", "cotangent");
         if (!seed.shape().equals(result.shape()) || seed.dtype() != result.dtype()) {
             throw new IllegalArgumentException(op + ": pullback got a cotangent " + seed.dtype() + seed.shape()
                     + "; expected the result's " + result.dtype() + result.shape());

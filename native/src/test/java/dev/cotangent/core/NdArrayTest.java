@@ -61,8 +61,8 @@ class NdArrayTest {
             assertEquals(expected[i], t.getFlat(i));
         }
         assertArrayEquals(expected, t.toDoubleArray());
-        assertThrows(IndexOutOfBoundsException.class, () -> t.getFlat(12));
-        assertThrows(IndexOutOfBoundsException.class, () -> t.getFlat(-1));
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> t.getFlat(12)), "getFlat", "12", "[4, 3]");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> t.getFlat(-1)), "getFlat", "-1");
     }
 
     @Test
@@ -108,7 +108,10 @@ class NdArrayTest {
         assertMentions(assertThrows(IllegalArgumentException.class, () -> a.transpose(0)), "transpose", "[3, 4]");
         assertMentions(assertThrows(IllegalArgumentException.class, () -> a.transpose(1, 1)), "transpose", "repeated");
         assertThrows(IllegalArgumentException.class, () -> row.transpose());
-        assertMentions(assertThrows(IllegalArgumentException.class, () -> a.slice(1, 3, 5)), "slice", "[3, 4]");
+        assertEquals(Shape.of(3, 1), a.slice(1, 3, 5).shape(), "an end past the axis stops at its end");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> a.slice(1, 5, 6)), "slice", "[3, 4]");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> a.slice(1, 3, 2)), "slice", "[3, 4]");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> a.slice(1, -1, 2)), "slice", "[3, 4]");
         assertThrows(IllegalArgumentException.class, () -> a.slice(1, 0, 2, 0));
         assertThrows(IllegalArgumentException.class, () -> a.expandDims(4));
     }
