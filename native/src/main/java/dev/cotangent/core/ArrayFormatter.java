@@ -64,6 +64,10 @@ final class ArrayFormatter {
         return edges;
     }
 
+    private static String pad(String cell, int width) {
+        return " ".repeat(width - cell.length()) + cell;
+    }
+
     private static String cell(NdArray a, double v) {
         return a.dtype() == DType.F32 ? Float.toString((float) v) : Double.toString(v);
     }
@@ -90,8 +94,7 @@ final class ArrayFormatter {
         if (axis == shown.length - 1) {
             int column = indent;
             for (int i = 0; i < indices.length; i++) {
-                String c = indices[i] == ELLIPSIS ? "..." : cells.next();
-                String cell = " ".repeat(Math.max(0, width - c.length())) + c;
+                String cell = indices[i] == ELLIPSIS ? "..." : pad(cells.next(), width);
                 if (i > 0) {
                     sb.append(',');
                     if (column + width + 2 > LINE_WIDTH) {
