@@ -27,8 +27,9 @@ public record OpDefinition(String name, Signature signature, List<Domain> domain
 
     /** Applies the op to its tensors and the parameters its {@link Signature} names. */
     public Tensor apply(List<Tensor> inputs, OpParams params) {
-        Checks.notNullElements(Checks.notNull(inputs, name, "inputs").toArray(new Tensor[0]), name, "inputs");
-        Checks.notNull(params, name, "params");
+        String where = name + " (OpDefinition.apply)";
+        Checks.notNullElements(Checks.notNull(inputs, where, "inputs").toArray(new Tensor[0]), where, "inputs");
+        Checks.notNull(params, where, "params");
         if (inputs.size() != domains.size()) {
             throw new IllegalArgumentException(name + ": " + inputs.size() + " inputs; expected " + domains.size());
         }

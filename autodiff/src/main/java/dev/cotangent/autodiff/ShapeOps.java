@@ -49,7 +49,7 @@ public final class ShapeOps {
 
     /** The last two axes swapped (composed of transpose). */
     public static Tensor swapLastAxes(Tensor x) {
-        int rank = x.rank();
+        int rank = input(x, "swapLastAxes", "x").rank();
         if (rank < 2) {
             throw new IllegalArgumentException("transpose: shape " + x.shape() + " has rank " + rank + "; expected >= 2");
         }
