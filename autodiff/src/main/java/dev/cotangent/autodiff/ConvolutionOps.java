@@ -2,6 +2,7 @@ package dev.cotangent.autodiff;
 
 import static dev.cotangent.autodiff.Domain.DISTINCT;
 import static dev.cotangent.autodiff.Domain.REAL;
+import static dev.cotangent.autodiff.Tensor.input;
 
 import dev.cotangent.core.Conv2dParams;
 import dev.cotangent.core.Convolution;
@@ -41,7 +42,7 @@ public final class ConvolutionOps {
 
     /** Convolution of NHWC {@code input} with filter [kh, kw, cIn, cOut]. */
     public static Tensor conv2d(Tensor input, Tensor filter, Conv2dParams p) {
-        var out = Convolution.conv2d(input.array("conv2d"), filter.array("conv2d"), p);
+        var out = Convolution.conv2d(input(input, "conv2d", "input"), input(filter, "conv2d", "filter"), p);
         return Tensor.record("conv2d", out, input, filter, (g, y, need) -> new Tensor[] {
             need[0] ? conv2dBackwardInput(g, filter, input.shape(), p) : null, // dx = convᵀ(g, w)
             need[1] ? conv2dBackwardFilter(input, g, filter.shape(), p) : null}); // dw = corr(x, g)
@@ -49,8 +50,8 @@ public final class ConvolutionOps {
 
     /** The input-gradient product of conv2d: linear in both arguments. */
     public static Tensor conv2dBackwardInput(Tensor gradOutput, Tensor filter, Shape inputShape, Conv2dParams p) {
-        var out = Convolution.conv2dBackwardInput(gradOutput.array("conv2dBackwardInput"),
-                filter.array("conv2dBackwardInput"), inputShape, p);
+        var out = Convolution.conv2dBackwardInput(input(gradOutput, "conv2dBackwardInput", "gradOutput"),
+                input(filter, "conv2dBackwardInput", "filter"), inputShape, p);
         return Tensor.record("conv2dBackwardInput", out, gradOutput, filter, (g, y, need) -> new Tensor[] {
             need[0] ? conv2d(g, filter, p) : null, // d(gradOutput) = conv(g, w)
             need[1] ? conv2dBackwardFilter(g, gradOutput, filter.shape(), p) : null}); // dw = corr(g, gradOutput)
@@ -58,8 +59,8 @@ public final class ConvolutionOps {
 
     /** The filter-gradient product of conv2d: linear in both arguments. */
     public static Tensor conv2dBackwardFilter(Tensor input, Tensor gradOutput, Shape filterShape, Conv2dParams p) {
-        var out = Convolution.conv2dBackwardFilter(input.array("conv2dBackwardFilter"),
-                gradOutput.array("conv2dBackwardFilter"), filterShape, p);
+        var out = Convolution.conv2dBackwardFilter(input(input, "conv2dBackwardFilter", "input"),
+                input(gradOutput, "conv2dBackwardFilter", "gradOutput"), filterShape, p);
         return Tensor.record("conv2dBackwardFilter", out, input, gradOutput, (g, y, need) -> new Tensor[] {
             need[0] ? conv2dBackwardInput(gradOutput, g, input.shape(), p) : null, // dx = convᵀ(gradOutput, g)
             need[1] ? conv2d(input, g, p) : null}); // d(gradOutput) = conv(x, g)
@@ -67,21 +68,21 @@ public final class ConvolutionOps {
 
     /** Average pooling; with SAME padding each window averages its valid elements only. */
     public static Tensor avgPool2d(Tensor input, PoolParams p) {
-        var out = Pooling.avgPool2d(input.array("avgPool2d"), p);
+        var out = Pooling.avgPool2d(input(input, "avgPool2d", "input"), p);
         return Tensor.record("avgPool2d", out, input,
                 (g, y, need) -> new Tensor[] {avgPool2dBackward(g, input.shape(), p)}); // dx = g spread over windows
     }
 
     /** The adjoint of average pooling. */
     public static Tensor avgPool2dBackward(Tensor gradOutput, Shape inputShape, PoolParams p) {
-        var out = Pooling.avgPool2dBackward(gradOutput.array("avgPool2dBackward"), inputShape, p);
+        var out = Pooling.avgPool2dBackward(input(gradOutput, "avgPool2dBackward", "gradOutput"), inputShape, p);
         return Tensor.record("avgPool2dBackward", out, gradOutput,
                 (g, y, need) -> new Tensor[] {avgPool2d(g, p)}); // d(gradOutput) = avgPool(g)
     }
 
     /** Max pooling; the derivative goes to the first maximum of each window. */
     public static Tensor maxPool2d(Tensor input, PoolParams p) {
-        var out = Pooling.maxPool2d(input.array("maxPool2d"), p);
+        var out = Pooling.maxPool2d(input(input, "maxPool2d", "input"), p);
         return Tensor.record("maxPool2d", out, input, (g, y, need) -> {
             if (g.isTracked()) {
                 throw new UnsupportedOperationException("maxPool2d: second derivatives through max pooling are not"

@@ -8,7 +8,7 @@ final class CustomDerivative {
     private CustomDerivative() {}
 
     static <A> Tensor apply(String op, @Nullable DifferentiableFunction<A> original, Vjp<A> vjp, A x) {
-        List<Tensor> flat = Structure.flatten(x);
+        List<Tensor> flat = Structure.flatten(op, "the argument", x);
         if (!differentiating(flat)) {
             return original != null ? original.apply(x) : checkedValue(op, vjp.apply(x)).value();
         }
@@ -21,7 +21,7 @@ final class CustomDerivative {
     }
 
     static <A, B> Tensor apply2(String op, Vjp2<A, B> vjp, A a, B b) {
-        List<Tensor> flat = Structure.flatten(new Object[] {a, b});
+        List<Tensor> flat = Structure.flatten(op, "the arguments", new Object[] {a, b});
         if (!differentiating(flat)) {
             return checkedValue2(op, vjp.apply(a, b)).value();
         }
@@ -31,9 +31,10 @@ final class CustomDerivative {
                 : vjp.apply(Diff.withoutDerivative(a), Diff.withoutDerivative(b)));
         return Tensor.record(op, vp.value().value(), flat.toArray(Tensor[]::new), (g, y, needed) -> {
             Gradients2<A, B> grads = vp.pullback().apply(g);
-            if (grads == null) {
-                throw new IllegalArgumentException(op + ": the custom pullback returned null; expected the"
-                        + " cotangents of both arguments");
+            if (grads == null || grads.first() == null || grads.second() == null) {
+                throw new IllegalArgumentException(op + ": the custom pullback returned " + (grads == null ? "null"
+                        : "Gradients2 with a null " + (grads.first() == null ? "first" : "second") + " cotangent")
+                        + "; expected the cotangents of both arguments");
             }
             return cotangents(op, new Object[] {grads.first(), grads.second()}, flat);
         });
@@ -71,7 +72,7 @@ final class CustomDerivative {
             throw new IllegalArgumentException(op + ": the custom pullback returned null; expected cotangents for "
                     + inputs.size() + " input tensor(s)");
         }
-        List<Tensor> flat = Structure.flatten(grads);
+        List<Tensor> flat = Structure.flatten(op, "the custom pullback's cotangent", grads);
         if (flat.size() != inputs.size()) {
             throw new IllegalArgumentException(op + ": the custom pullback returned " + flat.size()
                     + " cotangent tensor(s); expected " + inputs.size() + ", one per input tensor");

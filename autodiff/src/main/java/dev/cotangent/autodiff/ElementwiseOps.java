@@ -5,6 +5,7 @@ import static dev.cotangent.autodiff.Domain.DISTINCT;
 import static dev.cotangent.autodiff.Domain.NONZERO;
 import static dev.cotangent.autodiff.Domain.POSITIVE;
 import static dev.cotangent.autodiff.Domain.REAL;
+import static dev.cotangent.autodiff.Tensor.input;
 
 import dev.cotangent.core.Elementwise;
 import dev.cotangent.core.NdArray;
@@ -59,28 +60,28 @@ public final class ElementwiseOps {
     // ---------------------------------------------------------------- binary
 
     public static Tensor add(Tensor x, Tensor y) {
-        NdArray out = Elementwise.add(x.array("add"), y.array("add"));
+        NdArray out = Elementwise.add(input(x, "add", "x"), input(y, "add", "y"));
         return Tensor.record("add", out, x, y, (g, z, need) -> new Tensor[] {
             need[0] ? unbroadcast(g, x) : null, // dx = g
             need[1] ? unbroadcast(g, y) : null}); // dy = g
     }
 
     public static Tensor sub(Tensor x, Tensor y) {
-        NdArray out = Elementwise.sub(x.array("sub"), y.array("sub"));
+        NdArray out = Elementwise.sub(input(x, "sub", "x"), input(y, "sub", "y"));
         return Tensor.record("sub", out, x, y, (g, z, need) -> new Tensor[] {
             need[0] ? unbroadcast(g, x) : null, // dx = g
             need[1] ? unbroadcast(neg(g), y) : null}); // dy = -g
     }
 
     public static Tensor mul(Tensor x, Tensor y) {
-        NdArray out = Elementwise.mul(x.array("mul"), y.array("mul"));
+        NdArray out = Elementwise.mul(input(x, "mul", "x"), input(y, "mul", "y"));
         return Tensor.record("mul", out, x, y, (g, z, need) -> new Tensor[] {
             need[0] ? unbroadcast(mul(g, y), x) : null, // dx = g * y
             need[1] ? unbroadcast(mul(g, x), y) : null}); // dy = g * x
     }
 
     public static Tensor div(Tensor x, Tensor y) {
-        NdArray out = Elementwise.div(x.array("div"), y.array("div"));
+        NdArray out = Elementwise.div(input(x, "div", "x"), input(y, "div", "y"));
         return Tensor.record("div", out, x, y, (g, z, need) -> new Tensor[] {
             need[0] ? unbroadcast(div(g, y), x) : null, // dx = g / y
             need[1] ? unbroadcast(neg(div(mul(g, z), y)), y) : null}); // dy = -g * z / y
@@ -88,7 +89,7 @@ public final class ElementwiseOps {
 
     /** x to the power y, for x > 0 where y is not an integer. */
     public static Tensor pow(Tensor x, Tensor y) {
-        NdArray out = Elementwise.pow(x.array("pow"), y.array("pow"));
+        NdArray out = Elementwise.pow(input(x, "pow", "x"), input(y, "pow", "y"));
         return Tensor.record("pow", out, x, y, (g, z, need) -> new Tensor[] {
             need[0] ? unbroadcast(mul(g, mul(y, pow(x, addScalar(y, -1)))), x) : null, // dx = g * y * x^(y-1)
             need[1] ? unbroadcast(mul(g, mul(z, log(x))), y) : null}); // dy = g * z * log(x)
@@ -96,7 +97,7 @@ public final class ElementwiseOps {
 
     /** Elementwise larger of two; at ties the derivative goes to x. */
     public static Tensor maximum(Tensor x, Tensor y) {
-        NdArray out = Elementwise.maximum(x.array("maximum"), y.array("maximum"));
+        NdArray out = Elementwise.maximum(input(x, "maximum", "x"), input(y, "maximum", "y"));
         Tensor xWins = constant(Elementwise.greaterEqual(x.value(), y.value()));
         return Tensor.record("maximum", out, x, y, (g, z, need) -> new Tensor[] {
             need[0] ? unbroadcast(mul(g, xWins), x) : null, // dx = g * [x >= y]
@@ -105,7 +106,7 @@ public final class ElementwiseOps {
 
     /** Elementwise smaller of two; at ties the derivative goes to x. */
     public static Tensor minimum(Tensor x, Tensor y) {
-        NdArray out = Elementwise.minimum(x.array("minimum"), y.array("minimum"));
+        NdArray out = Elementwise.minimum(input(x, "minimum", "x"), input(y, "minimum", "y"));
         Tensor xWins = constant(Elementwise.lessEqual(x.value(), y.value()));
         return Tensor.record("minimum", out, x, y, (g, z, need) -> new Tensor[] {
             need[0] ? unbroadcast(mul(g, xWins), x) : null, // dx = g * [x <= y]
@@ -114,7 +115,8 @@ public final class ElementwiseOps {
 
     /** Where {@code condition} is nonzero take a, else b (all three broadcast); the condition is not differentiated. */
     public static Tensor select(Tensor condition, Tensor a, Tensor b) {
-        NdArray out = Elementwise.select(condition.array("select"), a.array("select"), b.array("select"));
+        NdArray out = Elementwise.select(input(condition, "select", "condition"), input(a, "select", "a"),
+                input(b, "select", "b"));
         Tensor cond = constant(condition.value());
         return Tensor.record("select", out, new Tensor[] {Diff.withoutDerivative(condition), a, b},
                 (g, z, need) -> {
@@ -128,18 +130,18 @@ public final class ElementwiseOps {
     // ---------------------------------------------------------------- with a constant
 
     public static Tensor addScalar(Tensor x, double c) {
-        NdArray out = Elementwise.add(x.array("addScalar"), c);
+        NdArray out = Elementwise.add(input(x, "addScalar", "x"), c);
         return Tensor.record("addScalar", out, x, (g, z, need) -> new Tensor[] {g}); // dx = g
     }
 
     public static Tensor scale(Tensor x, double c) {
-        NdArray out = Elementwise.mul(x.array("scale"), c);
+        NdArray out = Elementwise.mul(input(x, "scale", "x"), c);
         return Tensor.record("scale", out, x, (g, z, need) -> new Tensor[] {scale(g, c)}); // dx = g * c
     }
 
     /** x to a constant power p (x > 0 unless p is an integer). */
     public static Tensor pow(Tensor x, double p) {
-        NdArray out = Elementwise.pow(x.array("powScalar"), p);
+        NdArray out = Elementwise.pow(input(x, "powScalar", "x"), p);
         return Tensor.record("powScalar", out, x,
                 (g, z, need) -> new Tensor[] {mul(g, scale(pow(x, p - 1), p))}); // dx = g * p * x^(p-1)
     }
@@ -147,57 +149,57 @@ public final class ElementwiseOps {
     // ---------------------------------------------------------------- unary
 
     public static Tensor neg(Tensor x) {
-        return Tensor.record("neg", Elementwise.neg(x.array("neg")), x,
+        return Tensor.record("neg", Elementwise.neg(input(x, "neg", "x")), x,
                 (g, z, need) -> new Tensor[] {neg(g)}); // dx = -g
     }
 
     public static Tensor exp(Tensor x) {
-        return Tensor.record("exp", Elementwise.exp(x.array("exp")), x,
+        return Tensor.record("exp", Elementwise.exp(input(x, "exp", "x")), x,
                 (g, z, need) -> new Tensor[] {mul(g, z)}); // dx = g * exp(x)
     }
 
     public static Tensor log(Tensor x) {
-        return Tensor.record("log", Elementwise.log(x.array("log")), x,
+        return Tensor.record("log", Elementwise.log(input(x, "log", "x")), x,
                 (g, z, need) -> new Tensor[] {div(g, x)}); // dx = g / x
     }
 
     public static Tensor sin(Tensor x) {
-        return Tensor.record("sin", Elementwise.sin(x.array("sin")), x,
+        return Tensor.record("sin", Elementwise.sin(input(x, "sin", "x")), x,
                 (g, z, need) -> new Tensor[] {mul(g, cos(x))}); // dx = g * cos(x)
     }
 
     public static Tensor cos(Tensor x) {
-        return Tensor.record("cos", Elementwise.cos(x.array("cos")), x,
+        return Tensor.record("cos", Elementwise.cos(input(x, "cos", "x")), x,
                 (g, z, need) -> new Tensor[] {neg(mul(g, sin(x)))}); // dx = -g * sin(x)
     }
 
     public static Tensor tanh(Tensor x) {
-        return Tensor.record("tanh", Elementwise.tanh(x.array("tanh")), x,
+        return Tensor.record("tanh", Elementwise.tanh(input(x, "tanh", "x")), x,
                 (g, z, need) -> new Tensor[] {mul(g, addScalar(neg(square(z)), 1))}); // dx = g * (1 - z^2)
     }
 
     public static Tensor sigmoid(Tensor x) {
-        return Tensor.record("sigmoid", Elementwise.sigmoid(x.array("sigmoid")), x,
+        return Tensor.record("sigmoid", Elementwise.sigmoid(input(x, "sigmoid", "x")), x,
                 (g, z, need) -> new Tensor[] {mul(g, mul(z, addScalar(neg(z), 1)))}); // dx = g * z * (1 - z)
     }
 
     public static Tensor relu(Tensor x) {
-        return Tensor.record("relu", Elementwise.relu(x.array("relu")), x,
+        return Tensor.record("relu", Elementwise.relu(input(x, "relu", "x")), x,
                 (g, z, need) -> new Tensor[] {mul(g, constant(Elementwise.reluMask(x.value())))}); // dx = g * [x > 0]
     }
 
     public static Tensor sqrt(Tensor x) {
-        return Tensor.record("sqrt", Elementwise.sqrt(x.array("sqrt")), x,
+        return Tensor.record("sqrt", Elementwise.sqrt(input(x, "sqrt", "x")), x,
                 (g, z, need) -> new Tensor[] {div(g, scale(z, 2))}); // dx = g / (2 sqrt(x))
     }
 
     public static Tensor square(Tensor x) {
-        return Tensor.record("square", Elementwise.square(x.array("square")), x,
+        return Tensor.record("square", Elementwise.square(input(x, "square", "x")), x,
                 (g, z, need) -> new Tensor[] {mul(g, scale(x, 2))}); // dx = 2 g x
     }
 
     public static Tensor abs(Tensor x) {
-        return Tensor.record("abs", Elementwise.abs(x.array("abs")), x,
+        return Tensor.record("abs", Elementwise.abs(input(x, "abs", "x")), x,
                 (g, z, need) -> new Tensor[] {mul(g, constant(Elementwise.sign(x.value())))}); // dx = g * sign(x)
     }
 
@@ -205,21 +207,21 @@ public final class ElementwiseOps {
 
     /** 1 where x > y else 0 (a constant). */
     public static Tensor greater(Tensor x, Tensor y) {
-        return constant(Elementwise.greater(x.array("greater"), y.array("greater")));
+        return constant(Elementwise.greater(input(x, "greater", "x"), input(y, "greater", "y")));
     }
 
     /** 1 where x < y else 0 (a constant). */
     public static Tensor less(Tensor x, Tensor y) {
-        return constant(Elementwise.less(x.array("less"), y.array("less")));
+        return constant(Elementwise.less(input(x, "less", "x"), input(y, "less", "y")));
     }
 
     /** 1 where x == y else 0 (a constant). */
     public static Tensor equal(Tensor x, Tensor y) {
-        return constant(Elementwise.equal(x.array("equal"), y.array("equal")));
+        return constant(Elementwise.equal(input(x, "equal", "x"), input(y, "equal", "y")));
     }
 
     /** The sign of each element (a constant). */
     public static Tensor sign(Tensor x) {
-        return constant(Elementwise.sign(x.array("sign")));
+        return constant(Elementwise.sign(input(x, "sign", "x")));
     }
 }

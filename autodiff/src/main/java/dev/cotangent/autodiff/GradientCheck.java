@@ -1,5 +1,6 @@
 package dev.cotangent.autodiff;
 
+import dev.cotangent.core.Checks;
 import dev.cotangent.core.DType;
 import dev.cotangent.core.NdArray;
 import dev.cotangent.core.RandomArrays;
@@ -35,6 +36,11 @@ public final class GradientCheck {
     /** The worst disagreement found for one input. */
     public record InputReport(int input, Shape shape, double maxAbsoluteError, double maxRelativeError,
             long[] worstIndex, double analytic, double numeric, boolean passed) {
+        public InputReport {
+            Checks.notNull(shape, "InputReport", "shape");
+            Checks.notNull(worstIndex, "InputReport", "worstIndex");
+        }
+
         @Override
         public String toString() {
             return "input " + input + " " + shape + ": worst absolute error " + fmt(maxAbsoluteError) + " (relative "
@@ -47,6 +53,9 @@ public final class GradientCheck {
     /** The outcome of one check. */
     public record Report(String function, long seed, List<InputReport> inputs, boolean passed) {
         public Report {
+            Checks.notNull(function, "Report", "function");
+            Checks.notNullElements(Checks.notNull(inputs, "Report", "inputs").toArray(new InputReport[0]), "Report",
+                    "inputs");
             inputs = List.copyOf(inputs);
         }
 
@@ -79,6 +88,8 @@ public final class GradientCheck {
 
     /** Checks {@code f} at {@code inputs} with the default options; throws {@link GradientCheckFailure} on failure. */
     public static Report check(TensorFunction f, Tensor... inputs) {
+        Checks.notNull(f, "check", "f");
+        Checks.notNullElements(inputs, "check", "inputs");
         return options().check(f, inputs);
     }
 
@@ -90,7 +101,12 @@ public final class GradientCheck {
     /** Settings of a check; each {@code with}-style method returns a modified copy. */
     public record Options(String name, long seed, double epsilon, double atol, double rtol, int directions,
             int fullJacobianUpTo) {
+        public Options {
+            Checks.notNull(name, "Options", "name");
+        }
+
         public Options name(String n) {
+            Checks.notNull(n, "name", "n");
             return new Options(n, seed, epsilon, atol, rtol, directions, fullJacobianUpTo);
         }
 
@@ -116,6 +132,8 @@ public final class GradientCheck {
 
         /** Runs the check and returns its report without throwing. */
         public Report run(TensorFunction f, Tensor... inputs) {
+            Checks.notNull(f, "run", "f");
+            Checks.notNullElements(inputs, "run", "inputs");
             try (Scope scope = Scope.open()) {
                 return compute(this, f, inputs);
             }
@@ -123,6 +141,8 @@ public final class GradientCheck {
 
         /** Runs the check; throws {@link GradientCheckFailure} with a readable message when it fails. */
         public Report check(TensorFunction f, Tensor... inputs) {
+            Checks.notNull(f, "check", "f");
+            Checks.notNullElements(inputs, "check", "inputs");
             Report r = run(f, inputs);
             if (!r.passed()) {
                 throw new GradientCheckFailure(r, this);

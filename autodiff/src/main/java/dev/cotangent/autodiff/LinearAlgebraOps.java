@@ -1,6 +1,7 @@
 package dev.cotangent.autodiff;
 
 import static dev.cotangent.autodiff.Domain.REAL;
+import static dev.cotangent.autodiff.Tensor.input;
 
 import dev.cotangent.core.LinearAlgebra;
 import java.util.List;
@@ -23,7 +24,7 @@ public final class LinearAlgebraOps {
 
     /** {@code op(a) · op(b)}, where op transposes the last two axes when asked. */
     public static Tensor matmul(Tensor a, Tensor b, boolean transposeA, boolean transposeB) {
-        var out = LinearAlgebra.matmul(a.array("matmul"), b.array("matmul"), transposeA, transposeB);
+        var out = LinearAlgebra.matmul(input(a, "matmul", "a"), input(b, "matmul", "b"), transposeA, transposeB);
         return Tensor.record("matmul", out, a, b, (g, z, need) -> new Tensor[] {
             need[0] ? ElementwiseOps.unbroadcast(transposeA
                     ? matmul(b, g, transposeB, true) // da = op(b) gᵀ

@@ -1,5 +1,6 @@
 package dev.cotangent.autodiff;
 
+import dev.cotangent.core.Checks;
 import java.util.List;
 
 /**
@@ -16,13 +17,26 @@ public record OpDefinition(String name, Signature signature, List<Domain> domain
     }
 
     public OpDefinition {
+        Checks.notNull(name, "OpDefinition", "name");
+        Checks.notNull(signature, "OpDefinition", "signature");
+        Checks.notNullElements(Checks.notNull(domains, "OpDefinition", "domains").toArray(new Domain[0]),
+                "OpDefinition", "domains");
+        Checks.notNull(applier, "OpDefinition", "applier");
         domains = List.copyOf(domains);
     }
 
-    /** Applies the op. */
+    /** Applies the op to its tensors and the parameters its {@link Signature} names. */
     public Tensor apply(List<Tensor> inputs, OpParams params) {
+        String where = name + " (OpDefinition.apply)";
+        Checks.notNullElements(Checks.notNull(inputs, where, "inputs").toArray(new Tensor[0]), where, "inputs");
+        Checks.notNull(params, where, "params");
         if (inputs.size() != domains.size()) {
             throw new IllegalArgumentException(name + ": " + inputs.size() + " inputs; expected " + domains.size());
+        }
+        if (!signature.params().isInstance(params)) {
+            throw new IllegalArgumentException(name + ": parameters " + params + " are a "
+                    + params.getClass().getSimpleName() + "; expected OpParams." + signature.params().getSimpleName()
+                    + " for signature " + signature);
         }
         return applier.apply(inputs, params);
     }

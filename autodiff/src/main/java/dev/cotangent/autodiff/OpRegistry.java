@@ -1,5 +1,6 @@
 package dev.cotangent.autodiff;
 
+import dev.cotangent.core.Checks;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -41,6 +42,7 @@ public final class OpRegistry {
 
     /** The op named {@code name}. */
     public static OpDefinition get(String name) {
+        Checks.notNull(name, "OpRegistry.get", "name");
         OpDefinition op = OPS.get(name);
         if (op == null) {
             throw new IllegalArgumentException("OpRegistry: no op named '" + name + "'; registered: " + OPS.keySet());

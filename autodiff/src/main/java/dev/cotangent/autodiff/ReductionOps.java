@@ -2,7 +2,9 @@ package dev.cotangent.autodiff;
 
 import static dev.cotangent.autodiff.Domain.DISTINCT;
 import static dev.cotangent.autodiff.Domain.REAL;
+import static dev.cotangent.autodiff.Tensor.input;
 
+import dev.cotangent.core.Checks;
 import dev.cotangent.core.Elementwise;
 import dev.cotangent.core.NdArray;
 import dev.cotangent.core.Reductions;
@@ -36,12 +38,14 @@ public final class ReductionOps {
 
     /** Sum over {@code axes} (all when none are given), which are removed from the shape. */
     public static Tensor sum(Tensor x, int... axes) {
+        input(x, "sum", "x");
+        Checks.notNull(axes, "sum", "axes");
         return sum(x, axes, false);
     }
 
     /** Sum over {@code axes} (all when empty); with {@code keepDims} they stay as size 1. */
     public static Tensor sum(Tensor x, int[] axes, boolean keepDims) {
-        NdArray out = Reductions.sum(x.array("sum"), keepDims, axes);
+        NdArray out = Reductions.sum(input(x, "sum", "x"), keepDims, axes);
         Shape kept = x.shape().reduce(x.shape().normalizeAxes("sum", axes), true);
         return Tensor.record("sum", out, x,
                 (g, z, need) -> new Tensor[] {broadcastTo(ShapeOps.reshape(g, kept.dims()), x.shape())}); // dx = g
@@ -49,11 +53,15 @@ public final class ReductionOps {
 
     /** Mean over {@code axes} (all when none are given); composed of sum and scale, so it has no pullback of its own. */
     public static Tensor mean(Tensor x, int... axes) {
+        input(x, "mean", "x");
+        Checks.notNull(axes, "mean", "axes");
         return mean(x, axes, false);
     }
 
     /** Mean over {@code axes} (all when empty); with {@code keepDims} they stay as size 1. */
     public static Tensor mean(Tensor x, int[] axes, boolean keepDims) {
+        input(x, "mean", "x");
+        Checks.notNull(axes, "mean", "axes");
         int[] norm = x.shape().normalizeAxes("mean", axes);
         long n = 1;
         for (int a : norm) {
@@ -64,22 +72,26 @@ public final class ReductionOps {
 
     /** Largest element over {@code axes} (all when none are given); ties share the derivative equally. */
     public static Tensor max(Tensor x, int... axes) {
+        input(x, "max", "x");
+        Checks.notNull(axes, "max", "axes");
         return max(x, axes, false);
     }
 
     /** Largest element over {@code axes}; with {@code keepDims} they stay as size 1. */
     public static Tensor max(Tensor x, int[] axes, boolean keepDims) {
-        return extremum("max", Reductions.max(x.array("max"), keepDims, axes), x, keepDims, axes);
+        return extremum("max", Reductions.max(input(x, "max", "x"), keepDims, axes), x, keepDims, axes);
     }
 
     /** Smallest element over {@code axes} (all when none are given); ties share the derivative equally. */
     public static Tensor min(Tensor x, int... axes) {
+        input(x, "min", "x");
+        Checks.notNull(axes, "min", "axes");
         return min(x, axes, false);
     }
 
     /** Smallest element over {@code axes}; with {@code keepDims} they stay as size 1. */
     public static Tensor min(Tensor x, int[] axes, boolean keepDims) {
-        return extremum("min", Reductions.min(x.array("min"), keepDims, axes), x, keepDims, axes);
+        return extremum("min", Reductions.min(input(x, "min", "x"), keepDims, axes), x, keepDims, axes);
     }
 
     private static Tensor extremum(String op, NdArray out, Tensor x, boolean keepDims, int[] axes) {
@@ -94,24 +106,28 @@ public final class ReductionOps {
 
     /** Index of the largest element along {@code axis} (first on ties), as values of x's dtype; not differentiable. */
     public static Tensor argmax(Tensor x, int axis, boolean keepDims) {
-        return Tensor.of(Reductions.argmax(x.array("argmax"), axis, keepDims));
+        return Tensor.of(Reductions.argmax(input(x, "argmax", "x"), axis, keepDims));
     }
 
     /** Sums {@code x} down to {@code shape}, the inverse of broadcasting {@code shape} up to x's shape. */
     public static Tensor sumTo(Tensor x, Shape shape) {
+        input(x, "sumTo", "x");
+        Checks.notNull(shape, "sumTo", "shape");
         if (x.shape().equals(shape)) {
             return x;
         }
-        NdArray out = Reductions.sumTo(x.array("sumTo"), shape);
+        NdArray out = Reductions.sumTo(input(x, "sumTo", "x"), shape);
         return Tensor.record("sumTo", out, x, (g, z, need) -> new Tensor[] {broadcastTo(g, x.shape())}); // dx = g
     }
 
     /** {@code x} repeated along broadcast axes to {@code shape}. */
     public static Tensor broadcastTo(Tensor x, Shape shape) {
+        input(x, "broadcastTo", "x");
+        Checks.notNull(shape, "broadcastTo", "shape");
         if (x.shape().equals(shape)) {
             return x;
         }
-        NdArray out = x.array("broadcastTo").broadcastTo(shape); // a stride-0 view: no copy
+        NdArray out = input(x, "broadcastTo", "x").broadcastTo(shape); // a stride-0 view: no copy
         return Tensor.record("broadcastTo", out, x, (g, z, need) -> new Tensor[] {sumTo(g, x.shape())}); // dx = sum g
     }
 }

@@ -1,8 +1,10 @@
 package dev.cotangent.autodiff;
 
 import static dev.cotangent.autodiff.Domain.REAL;
+import static dev.cotangent.autodiff.Tensor.input;
 
 import dev.cotangent.core.Assignment;
+import dev.cotangent.core.Checks;
 import dev.cotangent.core.DType;
 import dev.cotangent.core.NdArray;
 import java.util.List;
@@ -21,11 +23,13 @@ public final class ShapeOps {
             return slice(in.get(0), s.axis(), s.start(), s.end(), s.step());
         });
         r.add("toType", Signature.CAST, List.of(REAL), (in, p) -> toType(in.get(0), ((OpParams.Cast) p).dtype()));
+        r.add("copy", Signature.UNARY, List.of(REAL), (in, p) -> copy(in.get(0)));
     }
 
     /** Same elements, another shape (one dimension may be -1). */
     public static Tensor reshape(Tensor x, int... shape) {
-        NdArray out = x.array("reshape").reshape(shape);
+        Checks.notNull(shape, "reshape", "shape");
+        NdArray out = input(x, "reshape", "x").reshape(shape);
         if (out == x.value()) {
             return x;
         }
@@ -35,7 +39,7 @@ public final class ShapeOps {
 
     /** Axes permuted: result axis i is x's axis {@code perm[i]}. */
     public static Tensor transpose(Tensor x, int... perm) {
-        NdArray out = x.array("transpose").transpose(perm);
+        NdArray out = input(x, "transpose", "x").transpose(perm);
         int[] inverse = new int[perm.length];
         for (int i = 0; i < perm.length; i++) {
             inverse[x.shape().normalizeAxis("transpose", perm[i])] = i;
@@ -45,7 +49,7 @@ public final class ShapeOps {
 
     /** The last two axes swapped (composed of transpose). */
     public static Tensor swapLastAxes(Tensor x) {
-        int rank = x.rank();
+        int rank = input(x, "swapLastAxes", "x").rank();
         if (rank < 2) {
             throw new IllegalArgumentException("transpose: shape " + x.shape() + " has rank " + rank + "; expected >= 2");
         }
@@ -60,7 +64,7 @@ public final class ShapeOps {
 
     /** Elements start, start+step, ... below end along {@code axis}. */
     public static Tensor slice(Tensor x, int axis, int start, int end, int step) {
-        NdArray out = x.array("slice").slice(axis, start, end, step);
+        NdArray out = input(x, "slice", "x").slice(axis, start, end, step);
         return Tensor.record("slice", out, x,
                 (g, z, need) -> new Tensor[] {unslice(g, x, axis, start, end, step)}); // dx = g placed, 0 elsewhere
     }
@@ -75,16 +79,23 @@ public final class ShapeOps {
 
     /** Inserts an axis of size 1 (composed of reshape). */
     public static Tensor expandDims(Tensor x, int axis) {
-        return reshape(x, x.value().expandDims(axis).shape().dims());
+        return reshape(x, input(x, "expandDims", "x").expandDims(axis).shape().dims());
+    }
+
+    /** A copy with its own writable buffer, also of a view; the cotangent passes through. */
+    public static Tensor copy(Tensor x) {
+        return Tensor.record("copy", input(x, "copy", "x").copy(), x, (g, z, need) -> new Tensor[] {g}); // dx = g
     }
 
     /** Converts to another dtype; the cotangent converts back. */
     public static Tensor toType(Tensor x, DType dtype) {
+        input(x, "toType", "x");
+        Checks.notNull(dtype, "toType", "dtype");
         if (x.dtype() == dtype) {
             return x;
         }
         DType original = x.dtype();
-        return Tensor.record("toType", x.array("toType").toType(dtype), x,
+        return Tensor.record("toType", input(x, "toType", "x").toType(dtype), x,
                 (g, z, need) -> new Tensor[] {toType(g, original)}); // dx = g in x's dtype
     }
 }

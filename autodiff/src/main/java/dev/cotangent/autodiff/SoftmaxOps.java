@@ -1,6 +1,7 @@
 package dev.cotangent.autodiff;
 
 import static dev.cotangent.autodiff.Domain.REAL;
+import static dev.cotangent.autodiff.Tensor.input;
 
 import dev.cotangent.core.Softmax;
 import java.util.List;
@@ -18,7 +19,7 @@ public final class SoftmaxOps {
     }
 
     public static Tensor softmax(Tensor x, int axis) {
-        return Tensor.record("softmax", Softmax.softmax(x.array("softmax"), axis), x, (g, y, need) -> {
+        return Tensor.record("softmax", Softmax.softmax(input(x, "softmax", "x"), axis), x, (g, y, need) -> {
             Tensor gy = ElementwiseOps.mul(g, y);
             // dx = y * (g - sum(g * y, axis))
             return new Tensor[] {ElementwiseOps.sub(gy, ElementwiseOps.mul(y, ReductionOps.sum(gy, new int[] {axis}, true)))};
@@ -26,7 +27,7 @@ public final class SoftmaxOps {
     }
 
     public static Tensor logSoftmax(Tensor x, int axis) {
-        return Tensor.record("logSoftmax", Softmax.logSoftmax(x.array("logSoftmax"), axis), x, (g, y, need) -> {
+        return Tensor.record("logSoftmax", Softmax.logSoftmax(input(x, "logSoftmax", "x"), axis), x, (g, y, need) -> {
             Tensor p = ElementwiseOps.exp(y);
             // dx = g - exp(y) * sum(g, axis)
             return new Tensor[] {ElementwiseOps.sub(g, ElementwiseOps.mul(p, ReductionOps.sum(g, new int[] {axis}, true)))};
@@ -35,8 +36,9 @@ public final class SoftmaxOps {
 
     /** log(sum(exp(x), axis)) with the axis removed. */
     public static Tensor logSumExp(Tensor x, int axis) {
+        input(x, "logSumExp", "x");
         int a = x.shape().normalizeAxis("logSumExp", axis);
-        return Tensor.record("logSumExp", Softmax.logSumExp(x.array("logSumExp"), a, false), x, (g, y, need) -> {
+        return Tensor.record("logSumExp", Softmax.logSumExp(input(x, "logSumExp", "x"), a, false), x, (g, y, need) -> {
             Tensor gk = ShapeOps.expandDims(g, a);
             return new Tensor[] {ElementwiseOps.mul(gk, softmax(x, a))}; // dx = g * softmax(x)
         });

@@ -47,14 +47,48 @@ final class Structure {
 
     /** The tensors of {@code value}, depth first (map entries in key order). */
     static List<Tensor> flatten(@Nullable Object value) {
+        return flatten("flatten", "the value", value);
+    }
+
+    private static List<Tensor> flattenOrNullFound(@Nullable Object value) {
         List<Tensor> out = new ArrayList<>();
         try {
             visit(value, null, out, null, false);
         } catch (IllegalArgumentException e) {
-            named(value); // the same error, now with the path of the offending part
+            namedOrNullFound(value); // the same error, now with the path of the offending part
             throw e;
         }
         return out;
+    }
+
+    /**
+     * {@link #flatten(Object)} for op {@code op}'s parameter {@code what}: a null at the top or anywhere inside
+     * is a {@link NullPointerException} naming the op, the parameter and the path to the null.
+     */
+    static List<Tensor> flatten(String op, String what, @Nullable Object value) {
+        try {
+            return flattenOrNullFound(value);
+        } catch (NullFound e) {
+            String where;
+            try {
+                namedOrNullFound(value);
+                where = "";
+            } catch (NullFound located) {
+                where = located.path == null || located.path.isEmpty() ? "" : " at '" + located.path + "'";
+            }
+            throw new NullPointerException(op + ": " + what + " is null" + where + "; expected a tensor or a"
+                    + " differentiable structure of tensors");
+        }
+    }
+
+    /** A null met while flattening; {@code path} is known when paths were being tracked. */
+    private static final class NullFound extends RuntimeException {
+        final @Nullable String path;
+
+        NullFound(@Nullable String path) {
+            super(null, null, false, false);
+            this.path = path;
+        }
     }
 
     /** Every tensor in {@code value}, those under {@link NoDerivative} components included (for lifetimes). */
@@ -66,6 +100,11 @@ final class Structure {
 
     /** Every tensor of {@code value} by its path ({@code layers.0.weight}), in {@link #flatten} order. */
     static Map<String, Tensor> named(@Nullable Object value) {
+        flatten("named", "the value", value); // a null inside fails with its path
+        return namedOrNullFound(value);
+    }
+
+    private static Map<String, Tensor> namedOrNullFound(@Nullable Object value) {
         List<Tensor> tensors = new ArrayList<>();
         List<String> paths = new ArrayList<>();
         visit(value, "", tensors, paths, false);
@@ -95,7 +134,10 @@ final class Structure {
     private static void visit(@Nullable Object value, @Nullable String path, List<Tensor> out,
                               @Nullable List<String> paths, boolean all) {
         if (value == null) {
-            return;
+            if (all) {
+                return; // lifetimes only: a null constant under @NoDerivative holds nothing
+            }
+            throw new NullFound(path);
         }
         Kind kind = KINDS.get(value.getClass());
         switch (kind.tag()) {
@@ -106,7 +148,7 @@ final class Structure {
                 }
             }
             case DIFFERENTIABLE -> {
-                List<Object> parts = ((Differentiable<?>) value).differentiableParts();
+                List<Object> parts = parts((Differentiable<?>) value);
                 for (int i = 0; i < parts.size(); i++) {
                     visit(parts.get(i), child(path, i), out, paths, all);
                 }
@@ -139,6 +181,15 @@ final class Structure {
             case CONSTANT -> {}
             case OPAQUE -> rejectIfHoldsTensors(value, path, new IdentityHashMap<>(), 0);
         }
+    }
+
+    private static List<Object> parts(Differentiable<?> d) {
+        List<Object> parts = d.differentiableParts();
+        if (parts == null) {
+            throw new NullPointerException(d.getClass().getName() + ".differentiableParts() returned null; expected"
+                    + " a list of its differentiable parts");
+        }
+        return parts;
     }
 
     private static @Nullable String child(@Nullable String path, Object name) {
@@ -254,7 +305,7 @@ final class Structure {
     private static Object rebuildDifferentiable(Differentiable<?> d, Iterator<Tensor> tensors, boolean tangent) {
         List<Object> parts = new ArrayList<>();
         List<Tensor> given = new ArrayList<>();
-        for (Object part : d.differentiableParts()) {
+        for (Object part : parts(d)) {
             Object rebuilt = rebuildAny(part, tensors, tangent);
             parts.add(rebuilt);
             given.addAll(flatten(rebuilt));

@@ -1,5 +1,6 @@
 package dev.cotangent.autodiff;
 
+import dev.cotangent.core.Checks;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -14,7 +15,7 @@ public final class Tangents {
 
     /** The tensors of a differentiable value, in a fixed depth-first order. */
     public static List<Tensor> tensors(Object value) {
-        return Structure.flatten(value);
+        return Structure.flatten("tensors", "value", value);
     }
 
     /**
@@ -27,7 +28,9 @@ public final class Tangents {
 
     /** A value of the structure of {@code template} built from {@code tensors} in {@link #tensors} order. */
     public static <T> T rebuild(T template, List<Tensor> tensors) {
-        int expected = Structure.flatten(template).size();
+        int expected = Structure.flatten("rebuild", "template", template).size();
+        Checks.notNullElements(Checks.notNull(tensors, "rebuild", "tensors").toArray(new Tensor[0]), "rebuild",
+                "tensors");
         if (tensors.size() != expected) {
             throw new IllegalArgumentException("rebuild: " + tensors.size() + " tensors for a structure of "
                     + expected + " (" + template.getClass().getSimpleName() + ")");
@@ -37,6 +40,7 @@ public final class Tangents {
 
     /** The zero tangent of {@code value}. */
     public static <T> T zero(T value) {
+        Structure.flatten("zero", "value", value);
         return Structure.map(value, Tensor::zerosLike);
     }
 
@@ -47,6 +51,7 @@ public final class Tangents {
 
     /** {@code factor * a}, component by component. */
     public static <T> T scale(T a, double factor) {
+        Structure.flatten("scale", "a", a);
         return Structure.map(a, t -> t.times(factor));
     }
 
@@ -60,8 +65,8 @@ public final class Tangents {
     }
 
     private static <T> T zip(String op, T a, T b, Combine f) {
-        List<Tensor> ta = Structure.flatten(a);
-        List<Tensor> tb = Structure.flatten(b);
+        List<Tensor> ta = Structure.flatten(op, op.equals("move") ? "value" : "a", a);
+        List<Tensor> tb = Structure.flatten(op, op.equals("move") ? "direction" : "b", b);
         if (ta.size() != tb.size()) {
             throw new IllegalArgumentException(op + ": structures differ (" + ta.size() + " vs " + tb.size()
                     + " tensors)");

@@ -1,5 +1,7 @@
 package dev.cotangent.autodiff;
 
+import dev.cotangent.core.Assignment;
+import dev.cotangent.core.Checks;
 import dev.cotangent.core.DType;
 import dev.cotangent.core.NdArray;
 import dev.cotangent.core.Shape;
@@ -27,21 +29,26 @@ public final class Tensor {
 
     /** A constant tensor (not tracked) viewing {@code value}. */
     public static Tensor of(NdArray value) {
-        return new Tensor(value, null);
+        return new Tensor(Checks.notNull(value, "Tensor.of", "value"), null);
     }
 
     /** A float32 tensor of the given values and shape (a vector when no shape is given). */
     public static Tensor of(float[] values, int... shape) {
+        Checks.notNull(values, "Tensor.of", "values");
+        Checks.notNull(shape, "Tensor.of", "shape");
         return of(NdArray.of(values, shape));
     }
 
     /** A float64 tensor of the given values and shape (a vector when no shape is given). */
     public static Tensor of(double[] values, int... shape) {
+        Checks.notNull(values, "Tensor.of", "values");
+        Checks.notNull(shape, "Tensor.of", "shape");
         return of(NdArray.of(values, shape));
     }
 
     /** A float32 matrix from rows, as the tutorial's {@code [[0, 0], [0, 1]]} literals. */
     public static Tensor of(float[][] rows) {
+        Checks.notNull(rows, "Tensor.of", "rows");
         return of(NdArray.of(rows));
     }
 
@@ -71,11 +78,13 @@ public final class Tensor {
 
     /** A tensor of zeros. */
     public static Tensor zeros(DType dtype, int... shape) {
+        Checks.notNull(shape, "zeros", "shape");
         return of(NdArray.zeros(dtype, shape));
     }
 
     /** A tensor of ones. */
     public static Tensor ones(DType dtype, int... shape) {
+        Checks.notNull(shape, "ones", "shape");
         return of(NdArray.ones(dtype, shape));
     }
 
@@ -86,6 +95,7 @@ public final class Tensor {
 
     /** Zeros of the shape and dtype of {@code like}. */
     public static Tensor zerosLike(Tensor like) {
+        Checks.notNull(like, "zerosLike", "like");
         return full(like.dtype(), like.shape(), 0);
     }
 
@@ -103,6 +113,11 @@ public final class Tensor {
                     + " scope closed or close() was called); keep it with Scope.keep(...) or copy it first");
         }
         return value;
+    }
+
+    /** The value of input {@code param} of op {@code op}, checked to be present and alive. */
+    static NdArray input(@Nullable Tensor t, String op, String param) {
+        return Checks.notNull(t, op, param).array(op);
     }
 
     public Shape shape() {
@@ -148,16 +163,23 @@ public final class Tensor {
 
     /** Element at {@code index}. */
     public double get(long... index) {
+        Checks.notNull(index, "get", "index");
         return value.getDouble(index);
     }
 
     /** Element at {@code index} ({@code v[i, j]} in Kotlin). */
     public double get(int... index) {
+        Checks.notNull(index, "get", "index");
         long[] l = new long[index.length];
         for (int i = 0; i < l.length; i++) {
             l[i] = index[i];
         }
         return value.getDouble(l);
+    }
+
+    /** A copy with its own buffer (differentiable: the derivative passes through unchanged). */
+    public Tensor copy() {
+        return ShapeOps.copy(this);
     }
 
     // ---------------------------------------------------------------- in-place writes (derivative surgery)
@@ -176,15 +198,13 @@ public final class Tensor {
 
     /** Overwrites the elements with those of {@code source} (same shape and dtype). */
     public Tensor assign(Tensor source) {
+        Checks.notNull(source, "assign", "source");
         checkWritable("assign");
         if (!source.shape().equals(shape()) || source.dtype() != dtype()) {
             throw new IllegalArgumentException("assign: source " + source.dtype() + source.shape()
                     + " does not match target " + dtype() + shape());
         }
-        NdArray dst = value;
-        NdArray src = source.array("assign");
-        dev.cotangent.core.Elementwise.scaleInPlace(dst, 0);
-        dev.cotangent.core.Elementwise.addInPlace(dst, src);
+        Assignment.assign(value, source.array("assign"));
         writes++;
         return this;
     }
@@ -194,14 +214,17 @@ public final class Tensor {
             throw new IllegalStateException(op + ": tensor " + dtype() + shape() + " is tracked by a running"
                     + " derivative; in-place writes would corrupt it");
         }
+        value.checkWritable(op);
         if (!value.isContiguous()) {
-            throw new IllegalStateException(op + ": tensor " + dtype() + shape() + " is a strided view");
+            throw new IllegalStateException(op + ": tensor " + dtype() + shape() + " is a strided view; expected a"
+                    + " contiguous tensor (write into copy())");
         }
     }
 
     // ---------------------------------------------------------------- operators
 
     public Tensor plus(Tensor other) {
+        Checks.notNull(other, "plus", "other");
         return ElementwiseOps.add(this, other);
     }
 
@@ -220,6 +243,7 @@ public final class Tensor {
     }
 
     public Tensor minus(Tensor other) {
+        Checks.notNull(other, "minus", "other");
         return ElementwiseOps.sub(this, other);
     }
 
@@ -238,6 +262,7 @@ public final class Tensor {
     }
 
     public Tensor times(Tensor other) {
+        Checks.notNull(other, "times", "other");
         return ElementwiseOps.mul(this, other);
     }
 
@@ -256,6 +281,7 @@ public final class Tensor {
     }
 
     public Tensor div(Tensor other) {
+        Checks.notNull(other, "div", "other");
         return ElementwiseOps.div(this, other);
     }
 
@@ -289,11 +315,13 @@ public final class Tensor {
 
     /** Sum over {@code axes}, which are removed from the shape (NumPy's {@code sum(x, axis)}). */
     public Tensor sum(int... axes) {
+        Checks.notNull(axes, "sum", "axes");
         return ReductionOps.sum(this, axes);
     }
 
     /** Sum over {@code axes}; with {@code keepDims} they stay as size 1. */
     public Tensor sum(int[] axes, boolean keepDims) {
+        Checks.notNull(axes, "sum", "axes");
         return ReductionOps.sum(this, axes, keepDims);
     }
 
@@ -304,21 +332,25 @@ public final class Tensor {
 
     /** Mean over {@code axes}, which are removed from the shape. */
     public Tensor mean(int... axes) {
+        Checks.notNull(axes, "mean", "axes");
         return ReductionOps.mean(this, axes);
     }
 
     /** Mean over {@code axes}; with {@code keepDims} they stay as size 1. */
     public Tensor mean(int[] axes, boolean keepDims) {
+        Checks.notNull(axes, "mean", "axes");
         return ReductionOps.mean(this, axes, keepDims);
     }
 
     /** Largest element over {@code axes} (all when none are given), which are removed from the shape. */
     public Tensor max(int... axes) {
+        Checks.notNull(axes, "max", "axes");
         return ReductionOps.max(this, axes);
     }
 
     /** Smallest element over {@code axes} (all when none are given), which are removed from the shape. */
     public Tensor min(int... axes) {
+        Checks.notNull(axes, "min", "axes");
         return ReductionOps.min(this, axes);
     }
 
@@ -329,11 +361,13 @@ public final class Tensor {
 
     /** {@code this ^ exponent}, elementwise with broadcasting. */
     public Tensor pow(Tensor exponent) {
+        Checks.notNull(exponent, "pow", "exponent");
         return ElementwiseOps.pow(this, exponent);
     }
 
     /** 1 where {@code this > other}, else 0 (not differentiable; a mask in this tensor's dtype). */
     public Tensor greater(Tensor other) {
+        Checks.notNull(other, "greater", "other");
         return ElementwiseOps.greater(this, other);
     }
 
@@ -344,6 +378,7 @@ public final class Tensor {
 
     /** 1 where {@code this < other}, else 0. */
     public Tensor less(Tensor other) {
+        Checks.notNull(other, "less", "other");
         return ElementwiseOps.less(this, other);
     }
 
@@ -354,6 +389,7 @@ public final class Tensor {
 
     /** 1 where {@code this == other}, else 0. */
     public Tensor equal(Tensor other) {
+        Checks.notNull(other, "equal", "other");
         return ElementwiseOps.equal(this, other);
     }
 
@@ -363,11 +399,13 @@ public final class Tensor {
     }
 
     public Tensor matmul(Tensor other) {
+        Checks.notNull(other, "matmul", "other");
         return LinearAlgebraOps.matmul(this, other);
     }
 
     /** Same elements, new shape (one dimension may be -1). */
     public Tensor reshape(int... shape) {
+        Checks.notNull(shape, "reshape", "shape");
         return ShapeOps.reshape(this, shape);
     }
 
@@ -378,6 +416,7 @@ public final class Tensor {
 
     /** Converts to {@code dtype} (differentiable; the cotangent is converted back). */
     public Tensor toType(DType dtype) {
+        Checks.notNull(dtype, "toType", "dtype");
         return ShapeOps.toType(this, dtype);
     }
 
@@ -391,6 +430,7 @@ public final class Tensor {
      * only look at it, or rewrite it in place ({@code dx.fill(0.5)}); what it leaves is what flows on.
      */
     public Tensor withDerivative(DerivativeHook body) {
+        Checks.notNull(body, "withDerivative", "body");
         return Diff.withDerivative(this, body);
     }
 

@@ -1,5 +1,6 @@
 package dev.cotangent.autodiff;
 
+import dev.cotangent.core.Checks;
 import dev.cotangent.core.Shape;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
@@ -34,8 +35,9 @@ final class Trace {
         Tensor[][] leaves = new Tensor[args.length][];
         Object[] tracked = new Object[args.length];
         for (int i = 0; i < args.length; i++) {
-            Structure.requireDifferentiable(op, args.length == 1 ? "the argument" : "argument " + (i + 1), args[i]);
-            List<Tensor> flat = Structure.flatten(args[i]);
+            String what = args.length == 1 ? "the argument" : "argument " + (i + 1);
+            List<Tensor> flat = Structure.flatten(op, what, args[i]);
+            Structure.requireDifferentiable(op, what, args[i]);
             Tensor[] ls = new Tensor[flat.size()];
             for (int j = 0; j < ls.length; j++) {
                 ls[j] = Tensor.leaf(flat.get(j), op, Node.IDENTITY);
@@ -82,6 +84,7 @@ final class Trace {
 
     /** The cotangents of every argument, with the structure of that argument, for cotangent {@code seed}. */
     Object[] pullback(Tensor seed) {
+        Checks.notNull(seed, op + " (pullback)", "cotangent");
         if (!seed.shape().equals(result.shape()) || seed.dtype() != result.dtype()) {
             throw new IllegalArgumentException(op + ": pullback got a cotangent " + seed.dtype() + seed.shape()
                     + "; expected the result's " + result.dtype() + result.shape());

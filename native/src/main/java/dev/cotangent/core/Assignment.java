@@ -11,6 +11,8 @@ public final class Assignment {
      * slice or transpose but not a broadcast view (two elements sharing memory).
      */
     public static void assign(NdArray dst, NdArray src) {
+        Checks.notNull(dst, "assign", "dst").checkWritable("assign");
+        Checks.notNull(src, "assign", "src").checkAlive();
         DType.common("assign", dst.dtype(), src.dtype());
         long[] dstStrides = dst.strides();
         for (int i = 0; i < dstStrides.length; i++) {

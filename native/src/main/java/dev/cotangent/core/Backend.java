@@ -3,13 +3,16 @@ package dev.cotangent.core;
 import dev.cotangent.bindings.openblas.OpenBlas;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which GEMM backend runs matmul and convolution: OpenBLAS when it loads, else the pure-Java Vector API one.
  *
- * <p>The choice is made once, on first use. System property {@code cotangent.backend=java} asks for the Java
- * backend outright (silently); otherwise OpenBLAS is tried, and if it cannot load, one notice line goes to
- * {@code System.err} and the Java backend takes over. {@link #describe()} tells what was chosen and why.
+ * <p>The choice is made once, on first use, from system property {@value #PROPERTY}: {@code java} asks for
+ * the Java backend outright (silently); {@code auto} (or unset, or blank) tries OpenBLAS, and if it cannot
+ * load, one notice line goes to {@code System.err} and the Java backend takes over; {@code openblas} requires
+ * OpenBLAS. Any other value, or {@code openblas} without a loadable OpenBLAS, makes every call that needs the
+ * backend throw an {@link IllegalStateException} saying why. {@link #describe()} tells what was chosen and why.
  */
 public final class Backend {
     /** A GEMM backend. */
@@ -20,6 +23,13 @@ public final class Backend {
         JAVA
     }
 
+    /** The system property that picks the backend. */
+    public static final String PROPERTY = "cotangent.backend";
+    /** The values {@value #PROPERTY} accepts (unset or blank means {@code auto}). */
+    public static final List<String> PROPERTY_VALUES = List.of("auto", "openblas", "java");
+    /** Most threads {@link #setThreads} accepts. */
+    public static final int MAX_THREADS = 1024;
+
     // Lets tests run a block under either backend on their own thread, without touching the global choice.
     private static final ThreadLocal<Kind> OVERRIDE = new ThreadLocal<>();
 
@@ -27,9 +37,23 @@ public final class Backend {
 
     /** The one decision of this JVM; a holder so that merely naming Backend loads nothing. */
     private static final class Choice {
-        static final boolean JAVA_REQUESTED = "java".equals(
-                System.getProperty("cotangent.backend", "").strip().toLowerCase(Locale.ROOT));
-        static final Kind KIND = decide();
+        static final String REQUESTED = System.getProperty(PROPERTY, "").strip().toLowerCase(Locale.ROOT);
+        static final boolean JAVA_REQUESTED = "java".equals(REQUESTED);
+        /** Why no backend can be used, or null; kept rather than thrown, so that class initialization succeeds. */
+        static final @Nullable String ERROR = validate();
+        static final @Nullable Kind KIND = ERROR == null ? decide() : null;
+
+        private static @Nullable String validate() {
+            if (!REQUESTED.isEmpty() && !PROPERTY_VALUES.contains(REQUESTED)) {
+                return "system property " + PROPERTY + "=" + System.getProperty(PROPERTY) + " is not a backend;"
+                        + " expected one of " + String.join(", ", PROPERTY_VALUES) + " (or unset)";
+            }
+            if (REQUESTED.equals("openblas") && !OpenBlas.isAvailable()) {
+                return "system property " + PROPERTY + "=openblas requires OpenBLAS, which did not load: "
+                        + OpenBlas.describe();
+            }
+            return null;
+        }
 
         private static Kind decide() {
             if (JAVA_REQUESTED) {
@@ -59,10 +83,22 @@ public final class Backend {
         }
     }
 
-    /** The backend in use on this thread (the JVM-wide choice unless a test switched it). */
+    /**
+     * The backend in use on this thread (the JVM-wide choice unless a test switched it).
+     *
+     * @throws IllegalStateException if {@value #PROPERTY} has a value that names no usable backend
+     */
     public static Kind kind() {
         Kind k = OVERRIDE.get();
-        return k != null ? k : Choice.KIND;
+        return k != null ? k : chosen();
+    }
+
+    private static Kind chosen() {
+        Kind k = Choice.KIND;
+        if (k == null) {
+            throw new IllegalStateException("Backend: " + Choice.ERROR);
+        }
+        return k;
     }
 
     /** One line saying which backend runs and, for the Java backend, why OpenBLAS does not. */
@@ -81,11 +117,17 @@ public final class Backend {
         return kind() == Kind.OPENBLAS ? OpenBlas.threads() : Parallel.threads();
     }
 
-    /** Sets the thread count of both OpenBLAS (when it is loaded) and the Java kernels. */
+    /**
+     * Sets the thread count of both OpenBLAS (when it is loaded) and the Java kernels.
+     *
+     * @param n from 1 to {@link #MAX_THREADS}
+     * @throws IllegalArgumentException if {@code n} is out of that range
+     */
     public static void setThreads(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("Backend.setThreads: " + n + " threads; expected >= 1");
+        if (n < 1 || n > MAX_THREADS) {
+            throw new IllegalArgumentException("Backend.setThreads: " + n + " threads; expected 1 to " + MAX_THREADS);
         }
+        chosen();
         Parallel.setThreads(n);
         // NOTE: with cotangent.backend=java, OpenBLAS must not be loaded just to set its thread count.
         if (!Choice.JAVA_REQUESTED && OpenBlas.isAvailable()) {

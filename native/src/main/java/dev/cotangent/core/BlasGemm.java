@@ -21,6 +21,7 @@ final class BlasGemm implements Gemm {
         if (m == 0 || n == 0) {
             return;
         }
+        Gemm.checkBounds("s", transA, transB, m, n, k, Float.BYTES, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         cblas_h.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, alpha,
                 at(a, aOff), lda, at(b, bOff), ldb, beta, at(c, cOff), ldc);
     }
@@ -32,6 +33,7 @@ final class BlasGemm implements Gemm {
         if (m == 0 || n == 0) {
             return;
         }
+        Gemm.checkBounds("d", transA, transB, m, n, k, Double.BYTES, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         cblas_h.cblas_dgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k, alpha,
                 at(a, aOff), lda, at(b, bOff), ldb, beta, at(c, cOff), ldc);
     }

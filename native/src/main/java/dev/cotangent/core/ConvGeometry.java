@@ -9,9 +9,7 @@ record ConvGeometry(String op, Shape inputShape, Shape filterShape, Conv2dParams
 
     /** Validates ranks, channels and windows, naming {@code op}, the shapes and the parameters on failure. */
     static ConvGeometry of(String op, Shape input, Shape filter, Conv2dParams p) {
-        if (p == null) {
-            throw new IllegalArgumentException(op + ": params are null; expected Conv2dParams");
-        }
+        Checks.notNull(p, op, "p");
         if (input.rank() != 4) {
             throw new IllegalArgumentException(op + ": input " + input + " has rank " + input.rank()
                     + "; expected rank 4 [batch, height, width, channels] (NHWC)");
@@ -30,10 +28,21 @@ record ConvGeometry(String op, Shape inputShape, Shape filterShape, Conv2dParams
                 p.strideH(), p.dilationH());
         Padding.Window cols = Padding.window(where, "width", p.padding(), input.dim(2), filter.dim(1),
                 p.strideW(), p.dilationW());
+        // The kernels count output rows (image x row) and im2col columns (tap x channel) in ints, with room to
+        // step one chunk past the end.
+        long units = (long) input.dim(0) * rows.outputSize();
+        long k = (long) filter.dim(0) * filter.dim(1) * filter.dim(2);
+        if (units > MAX_COUNT || k > MAX_COUNT) {
+            throw new IllegalArgumentException(where + ": " + units + " output rows (batch x height) and " + k
+                    + " filter taps x channels; expected at most " + MAX_COUNT + " of each");
+        }
         return new ConvGeometry(op, input, filter, p, input.dim(0), input.dim(1), input.dim(2), input.dim(3),
                 filter.dim(0), filter.dim(1), filter.dim(3), rows.outputSize(), cols.outputSize(), rows.padBefore(),
                 cols.padBefore());
     }
+
+    /** Most output rows, and most filter taps times channels, that one convolution takes: 2^30. */
+    static final int MAX_COUNT = 1 << 30;
 
     /** Throws unless {@code grad} is the output shape [n, oh, ow, f]. */
     void checkGradOutput(Shape grad) {
@@ -51,7 +60,7 @@ record ConvGeometry(String op, Shape inputShape, Shape filterShape, Conv2dParams
 
     /** Output-row units (one per image and output row); the im2col matrix has {@code ow} rows per unit. */
     int units() {
-        return Math.multiplyExact(n, oh);
+        return n * oh; // at most MAX_COUNT, checked in of()
     }
 
     int strideH() {

@@ -35,9 +35,11 @@ public final class Convolution {
 
     /** The convolution of {@code input} [N, H, W, C_in] with {@code filter} [KH, KW, C_in, C_out]. */
     public static NdArray conv2d(NdArray input, NdArray filter, Conv2dParams p) {
+        Checks.notNull(input, "conv2d", "input").checkAlive();
+        Checks.notNull(filter, "conv2d", "filter").checkAlive();
         DType dtype = DType.common("conv2d", input.dtype(), filter.dtype());
         ConvGeometry g = ConvGeometry.of("conv2d", input.shape(), filter.shape(), p);
-        NdArray out = NdArray.empty(dtype, Shape.of(g.n(), g.oh(), g.ow(), g.f()));
+        NdArray out = NdArray.allocate("conv2d", dtype, Shape.of("conv2d", g.n(), g.oh(), g.ow(), g.f()));
         if (out.size() == 0) {
             return out;
         }
@@ -45,8 +47,8 @@ public final class Convolution {
             out.fill(0);
             return out;
         }
-        NdArray x = input.contiguous();
-        NdArray w = filter.contiguous();
+        NdArray x = input.contiguous("conv2d");
+        NdArray w = filter.contiguous("conv2d");
         try {
             long es = dtype.byteSize();
             MemorySegment xs = x.segment();
@@ -74,10 +76,13 @@ public final class Convolution {
     /** The gradient of {@code conv2d} with respect to its input, given the output's gradient [N, OH, OW, C_out]. */
     public static NdArray conv2dBackwardInput(NdArray gradOutput, NdArray filter, Shape inputShape, Conv2dParams p) {
         String op = "conv2dBackwardInput";
+        Checks.notNull(gradOutput, op, "gradOutput").checkAlive();
+        Checks.notNull(filter, op, "filter").checkAlive();
+        Checks.notNull(inputShape, op, "inputShape");
         DType dtype = DType.common(op, gradOutput.dtype(), filter.dtype());
         ConvGeometry g = ConvGeometry.of(op, inputShape, filter.shape(), p);
         g.checkGradOutput(gradOutput.shape());
-        NdArray dx = NdArray.empty(dtype, inputShape);
+        NdArray dx = NdArray.allocate(op, dtype, inputShape);
         if (dx.size() == 0) {
             return dx;
         }
@@ -89,8 +94,8 @@ public final class Convolution {
         if (empty) {
             return dx;
         }
-        NdArray dy = gradOutput.contiguous();
-        NdArray w = filter.contiguous();
+        NdArray dy = gradOutput.contiguous(op);
+        NdArray w = filter.contiguous(op);
         try {
             long es = dtype.byteSize();
             MemorySegment gs = dy.segment();
@@ -121,10 +126,13 @@ public final class Convolution {
     public static NdArray conv2dBackwardFilter(NdArray input, NdArray gradOutput, Shape filterShape,
             Conv2dParams p) {
         String op = "conv2dBackwardFilter";
+        Checks.notNull(input, op, "input").checkAlive();
+        Checks.notNull(gradOutput, op, "gradOutput").checkAlive();
+        Checks.notNull(filterShape, op, "filterShape");
         DType dtype = DType.common(op, input.dtype(), gradOutput.dtype());
         ConvGeometry g = ConvGeometry.of(op, input.shape(), filterShape, p);
         g.checkGradOutput(gradOutput.shape());
-        NdArray dw = NdArray.empty(dtype, filterShape);
+        NdArray dw = NdArray.allocate(op, dtype, filterShape);
         if (dw.size() == 0) {
             return dw;
         }
@@ -132,8 +140,8 @@ public final class Convolution {
             dw.fill(0);
             return dw;
         }
-        NdArray x = input.contiguous();
-        NdArray dy = gradOutput.contiguous();
+        NdArray x = input.contiguous(op);
+        NdArray dy = gradOutput.contiguous(op);
         try {
             long es = dtype.byteSize();
             MemorySegment xs = x.segment();
@@ -160,7 +168,8 @@ public final class Convolution {
                 first[0] = 1;
             }
             for (int i = 1; i < parts; i++) {
-                partial[i] = NdArray.full(dtype, filterShape, 0);
+                partial[i] = NdArray.allocate(op, dtype, filterShape);
+                partial[i].fill(0);
             }
             chunks(g, dtype, (run, cols, u0, units, part) -> {
                 run.im2col(g, es, xs, x.byteOffset(), cols, u0, units);
@@ -240,6 +249,9 @@ public final class Convolution {
     private static void chunks(ConvGeometry g, DType dtype, Chunk body) {
         int units = chunkUnits(g, dtype);
         long bytes = Math.max(1, (long) units * g.ow() * g.k() * dtype.byteSize());
+        // One output row of im2col can outgrow the budget (a wide output with a large filter): it is an array too.
+        Allocation.bytes(g.op() + " (im2col rows of " + units + " output rows)", dtype,
+                Shape.of(g.op(), units, g.ow(), g.k()));
         if (!chunkParallel(g, dtype)) {
             Run run = new Run(Backend.gemm(), true);
             withBuffer(bytes, cols -> {

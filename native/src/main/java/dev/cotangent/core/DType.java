@@ -32,6 +32,9 @@ public enum DType {
 
     /** The dtype both operands share; mixing float32 and float64 needs an explicit conversion. */
     public static DType common(String op, DType a, DType b) {
+        Checks.notNull(op, "DType.common", "op");
+        Checks.notNull(a, op + " (DType.common)", "a");
+        Checks.notNull(b, op + " (DType.common)", "b");
         if (a != b) {
             throw new IllegalArgumentException(op + ": dtypes differ (" + a + " and " + b
                     + "); convert one operand with toType(...) first");

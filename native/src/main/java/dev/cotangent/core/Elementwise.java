@@ -74,13 +74,14 @@ public final class Elementwise {
 
     /** {@code a} to the power {@code p}; exponents 2, 0.5 and 1 run as square, sqrt and copy. */
     public static NdArray pow(NdArray a, double p) {
+        Checks.notNull(a, "pow", "a");
         // NOTE: sqrt differs from Math.pow(x, 0.5) only at -0 (gives -0) and -inf (gives NaN), as in C.
         if (p == 2) {
-            return square(a);
+            return unary("pow", UnaryOp.SQUARE, a);
         } else if (p == 0.5) {
-            return sqrt(a);
+            return unary("pow", UnaryOp.SQRT, a);
         } else if (p == 1) {
-            return a.copy();
+            return Layouts.copy("pow", a, a.dtype());
         }
         return withScalar("pow", BinaryOp.POW, a, p);
     }
@@ -119,9 +120,9 @@ public final class Elementwise {
 
     /** {@code a} where {@code cond != 0} (NaN counts as true), else {@code b}; all three broadcast together. */
     public static NdArray select(NdArray cond, NdArray a, NdArray b) {
-        cond.checkAlive();
-        a.checkAlive();
-        b.checkAlive();
+        Checks.notNull(cond, "select", "cond").checkAlive();
+        Checks.notNull(a, "select", "a").checkAlive();
+        Checks.notNull(b, "select", "b").checkAlive();
         String what = "select of shapes " + cond.shape() + ", " + a.shape() + " and " + b.shape();
         DType dtype = DType.common(what, DType.common(what, cond.dtype(), a.dtype()), b.dtype());
         Shape shape;
@@ -131,7 +132,7 @@ public final class Elementwise {
             throw new IllegalArgumentException(what + ": not broadcastable together; expected equal sizes or 1 in"
                     + " each dimension", e);
         }
-        NdArray out = NdArray.empty(dtype, shape);
+        NdArray out = NdArray.allocate("select", dtype, shape);
         try (BroadcastRuns runs = new BroadcastRuns(shape, out, cond, a, b)) {
             for (long r = runs.count(); r > 0; r--) {
                 FixedLoops.select(dtype, runs.segment(1), runs.offset(1), runs.stride(1), runs.segment(2), runs.offset(2),
@@ -150,72 +151,72 @@ public final class Elementwise {
 
     /** {@code -x}. */
     public static NdArray neg(NdArray x) {
-        return unary(UnaryOp.NEG, x);
+        return unary("neg", UnaryOp.NEG, x);
     }
 
     /** {@code e^x}. */
     public static NdArray exp(NdArray x) {
-        return unary(UnaryOp.EXP, x);
+        return unary("exp", UnaryOp.EXP, x);
     }
 
     /** Natural logarithm. */
     public static NdArray log(NdArray x) {
-        return unary(UnaryOp.LOG, x);
+        return unary("log", UnaryOp.LOG, x);
     }
 
     /** Sine. */
     public static NdArray sin(NdArray x) {
-        return unary(UnaryOp.SIN, x);
+        return unary("sin", UnaryOp.SIN, x);
     }
 
     /** Cosine. */
     public static NdArray cos(NdArray x) {
-        return unary(UnaryOp.COS, x);
+        return unary("cos", UnaryOp.COS, x);
     }
 
     /** Hyperbolic tangent. */
     public static NdArray tanh(NdArray x) {
-        return unary(UnaryOp.TANH, x);
+        return unary("tanh", UnaryOp.TANH, x);
     }
 
     /** {@code 1 / (1 + e^-x)}, without overflow to NaN. */
     public static NdArray sigmoid(NdArray x) {
-        return unary(UnaryOp.SIGMOID, x);
+        return unary("sigmoid", UnaryOp.SIGMOID, x);
     }
 
     /** {@code max(x, 0)}. */
     public static NdArray relu(NdArray x) {
-        return unary(UnaryOp.RELU, x);
+        return unary("relu", UnaryOp.RELU, x);
     }
 
     /** 1 where {@code x > 0}, else 0: the derivative of relu. */
     public static NdArray reluMask(NdArray x) {
-        return unary(UnaryOp.RELU_MASK, x);
+        return unary("reluMask", UnaryOp.RELU_MASK, x);
     }
 
     /** Square root. */
     public static NdArray sqrt(NdArray x) {
-        return unary(UnaryOp.SQRT, x);
+        return unary("sqrt", UnaryOp.SQRT, x);
     }
 
     /** {@code x * x}. */
     public static NdArray square(NdArray x) {
-        return unary(UnaryOp.SQUARE, x);
+        return unary("square", UnaryOp.SQUARE, x);
     }
 
     /** Absolute value. */
     public static NdArray abs(NdArray x) {
-        return unary(UnaryOp.ABS, x);
+        return unary("abs", UnaryOp.ABS, x);
     }
 
     /** -1, 0 or 1 by the sign of {@code x}, as {@link Math#signum} (keeps -0 and NaN). */
     public static NdArray sign(NdArray x) {
-        return unary(UnaryOp.SIGN, x);
+        return unary("sign", UnaryOp.SIGN, x);
     }
 
     /** {@code 1 / x}. */
     public static NdArray reciprocal(NdArray x) {
-        return unary(UnaryOp.RECIPROCAL, x);
+        return unary("reciprocal", UnaryOp.RECIPROCAL, x);
     }
 
     // ---------------------------------------------------------------- in place
@@ -257,7 +258,7 @@ public final class Elementwise {
 
     /** {@code dst *= alpha}, where {@code dst} is contiguous. */
     public static void scaleInPlace(NdArray dst, double alpha) {
-        dst.checkAlive();
+        Checks.notNull(dst, "scaleInPlace", "dst").checkWritable("scaleInPlace");
         requireContiguous("scaleInPlace", dst);
         NdArray s = NdArray.scalar(dst.dtype(), alpha);
         binaryInto(BinaryOp.MUL, dst, s, dst);
@@ -265,8 +266,8 @@ public final class Elementwise {
     }
 
     private static void checkInPlace(String op, NdArray dst, NdArray src) {
-        dst.checkAlive();
-        src.checkAlive();
+        Checks.notNull(dst, op, "dst").checkWritable(op);
+        Checks.notNull(src, op, "src").checkAlive();
         dtypeOf(op, dst, src);
         requireContiguous(op, dst);
     }
@@ -292,19 +293,19 @@ public final class Elementwise {
     }
 
     static NdArray binary(String name, BinaryOp op, NdArray a, NdArray b) {
-        a.checkAlive();
-        b.checkAlive();
+        Checks.notNull(a, name, "a").checkAlive();
+        Checks.notNull(b, name, "b").checkAlive();
         DType dtype = dtypeOf(name, a, b);
-        NdArray out = NdArray.empty(dtype, Shape.broadcast(name, a.shape(), b.shape()));
+        NdArray out = NdArray.allocate(name, dtype, Shape.broadcast(name, a.shape(), b.shape()));
         binaryInto(op, a, b, out);
         return out;
     }
 
     private static NdArray withScalar(String name, BinaryOp op, NdArray a, double s) {
-        a.checkAlive();
+        Checks.notNull(a, name, "a").checkAlive();
         if (a.isContiguous()) {
             // The constant goes through a per-thread 8-byte cell instead of a pooled array of its own.
-            NdArray out = NdArray.empty(a.dtype(), a.shape());
+            NdArray out = NdArray.allocate(name, a.dtype(), a.shape());
             MemorySegment cell = SCALAR_CELL.get();
             Layouts.put(cell, a.dtype(), 0, s);
             op.kernel(1, 0).run(a.dtype(), a.segment(), a.offset(), 1, cell, 0, 0, out.segment(), out.offset(),
@@ -346,9 +347,9 @@ public final class Elementwise {
         Reference.reachabilityFence(b);
     }
 
-    static NdArray unary(UnaryOp op, NdArray x) {
-        x.checkAlive();
-        NdArray out = NdArray.empty(x.dtype(), x.shape());
+    static NdArray unary(String name, UnaryOp op, NdArray x) {
+        Checks.notNull(x, name, "x").checkAlive();
+        NdArray out = NdArray.allocate(name, x.dtype(), x.shape());
         unaryInto(op, x, out);
         return out;
     }

@@ -94,7 +94,7 @@ final class Im2col {
 
     /** The output columns {@code [first, end)} whose undilated window lies wholly inside the input row. */
     private static int[] interior(ConvGeometry g) {
-        int first = Math.min(g.ow(), (g.padLeft() + g.strideW() - 1) / g.strideW());
+        int first = (int) Math.min(g.ow(), ((long) g.padLeft() + g.strideW() - 1) / g.strideW());
         int last = Math.floorDiv(g.w() + g.padLeft() - g.kw(), g.strideW()); // last ox with ix0 + kw <= w
         return new int[] {first, Math.max(first, Math.min(g.ow(), last + 1))};
     }
@@ -110,7 +110,7 @@ final class Im2col {
         // Pixels ox and ox + phases never share input elements, so within a phase the read-modify-writes of
         // one input row do not overlap, and a store has long retired before an overlapping load comes along.
         int extent = (kw - 1) * dw + 1;
-        int phases = Math.min(g.ow(), (extent + g.strideW() - 1) / g.strideW());
+        int phases = (int) Math.min(g.ow(), ((long) extent + g.strideW() - 1) / g.strideW());
         int[] interior = interior(g);
         int tapCount = kw * g.c();
         boolean whole = dw == 1 && tapCount <= (dtype == DType.F32 ? SF.length() : SD.length());

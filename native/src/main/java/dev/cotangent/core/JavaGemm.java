@@ -28,6 +28,7 @@ final class JavaGemm implements Gemm {
         if (m == 0 || n == 0) {
             return;
         }
+        Gemm.checkBounds("s", transA, transB, m, n, k, Float.BYTES, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         if (k == 0 || alpha == 0) {
             JavaSgemm.scale(m, n, beta, c, cOff, ldc);
             return;
@@ -44,6 +45,7 @@ final class JavaGemm implements Gemm {
         if (m == 0 || n == 0) {
             return;
         }
+        Gemm.checkBounds("d", transA, transB, m, n, k, Double.BYTES, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
         if (k == 0 || alpha == 0) {
             JavaDgemm.scale(m, n, beta, c, cOff, ldc);
             return;

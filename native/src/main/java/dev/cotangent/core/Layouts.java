@@ -9,10 +9,10 @@ import jdk.incubator.vector.FloatVector;
 final class Layouts {
     private Layouts() {}
 
-    /** A contiguous copy of {@code src} converted to {@code target}. */
-    static NdArray copy(NdArray src, DType target) {
+    /** A contiguous copy of {@code src} converted to {@code target}, made for op {@code op}. */
+    static NdArray copy(String op, NdArray src, DType target) {
         src.checkAlive();
-        NdArray dst = NdArray.empty(target, src.shape());
+        NdArray dst = NdArray.allocate(op, target, src.shape());
         copyInto(src, dst.segment(), 0, target);
         return dst;
     }

@@ -17,8 +17,8 @@ public final class LinearAlgebra {
      * the batch axes (all but the last two) broadcast as in NumPy; the result is a new contiguous array.
      */
     public static NdArray matmul(NdArray a, NdArray b, boolean transposeA, boolean transposeB) {
-        a.checkAlive();
-        b.checkAlive();
+        Checks.notNull(a, "matmul", "a").checkAlive();
+        Checks.notNull(b, "matmul", "b").checkAlive();
         DType dtype = DType.common("matmul", a.dtype(), b.dtype());
         if (a.rank() < 2 || b.rank() < 2) {
             throw new IllegalArgumentException("matmul: A " + a.shape() + " and B " + b.shape() + " have ranks "
@@ -37,7 +37,7 @@ public final class LinearAlgebra {
         int[] outDims = Arrays.copyOf(batch, batch.length + 2);
         outDims[batch.length] = m;
         outDims[batch.length + 1] = n;
-        NdArray out = NdArray.empty(dtype, Shape.of(outDims));
+        NdArray out = NdArray.allocate("matmul", dtype, Shape.of("matmul", outDims));
         if (out.size() == 0) {
             return out;
         }
@@ -120,7 +120,7 @@ public final class LinearAlgebra {
             if (direct != null) {
                 return direct;
             }
-            NdArray copy = x.contiguous();
+            NdArray copy = x.contiguous("matmul");
             Operand o = inPlace(copy, transpose);
             assert o != null;
             return new Operand(copy, o.trans, o.ld, true);

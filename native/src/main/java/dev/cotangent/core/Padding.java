@@ -24,10 +24,14 @@ public enum Padding {
      * spaced {@code dilation} apart and moved by {@code stride}.
      *
      * @throws IllegalArgumentException naming {@code op} if, under VALID, the (dilated) window is larger than
-     *     a non-empty input, or if a size is out of range
+     *     a non-empty input, if a size is out of range, or if the padded axis exceeds {@code 2^31 - 1}
+     *     positions (so that no window position overflows an int)
      */
     public static Window window(String op, String axis, Padding padding, int inputSize, int windowSize, int stride,
             int dilation) {
+        Checks.notNull(op, "Padding.window", "op");
+        Checks.notNull(axis, op + " (Padding.window)", "axis");
+        Checks.notNull(padding, op + " (Padding.window)", "padding");
         if (inputSize < 0 || windowSize < 1 || stride < 1 || dilation < 1) {
             throw new IllegalArgumentException(op + ": " + axis + " input " + inputSize + ", window " + windowSize
                     + ", stride " + stride + ", dilation " + dilation
@@ -44,6 +48,7 @@ public enum Padding {
                         + inputSize + " with VALID padding; expected a window no larger than the input (or SAME"
                         + " padding)");
             }
+            checkSpan(op, axis, inputSize, 0, windowSize, stride, dilation);
             return new Window((int) ((inputSize - extent) / stride + 1), 0, 0);
         }
         int out = (int) (((long) inputSize + stride - 1) / stride);
@@ -51,7 +56,19 @@ public enum Padding {
         if (out == 0) {
             total = 0;
         }
+        checkSpan(op, axis, inputSize, total, windowSize, stride, dilation);
         int before = (int) (total / 2);
         return new Window(out, before, (int) (total - before));
+    }
+
+    // The kernels index window positions, which lie in the padded input, as ints.
+    private static void checkSpan(String op, String axis, int inputSize, long padding, int windowSize, int stride,
+            int dilation) {
+        long span = inputSize + padding;
+        if (span > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": the padded " + axis + " axis (input " + inputSize + ", padding "
+                    + padding + " for a window of " + windowSize + " taps, dilation " + dilation + ", stride " + stride
+                    + ") spans " + span + " positions; expected at most " + Integer.MAX_VALUE);
+        }
     }
 }

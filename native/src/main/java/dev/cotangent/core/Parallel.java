@@ -23,8 +23,8 @@ final class Parallel {
     }
 
     static synchronized void setThreads(int n) {
-        if (n < 1) {
-            throw new IllegalArgumentException("setThreads: " + n + " threads; expected >= 1");
+        if (n < 1 || n > Backend.MAX_THREADS) {
+            throw new IllegalArgumentException("setThreads: " + n + " threads; expected 1 to " + Backend.MAX_THREADS);
         }
         if (n != threads && pool != null) {
             // Idle workers die with the old pool; tasks already running on it finish normally.

@@ -17,17 +17,22 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class Pooling {
     private static final VectorSpecies<Double> SD = DoubleVector.SPECIES_PREFERRED;
+    /** Most elements of one image, input or output: the largest Java array. */
+    private static final int MAX_IMAGE = Integer.MAX_VALUE - 8;
 
     private Pooling() {}
 
     /** The maximum of each window, per channel: [N, H, W, C] to [N, OH, OW, C]. */
     public static NdArray maxPool2d(NdArray input, PoolParams p) {
+        Checks.notNull(input, "maxPool2d", "input").checkAlive();
         Geometry g = Geometry.of("maxPool2d", input.shape(), p);
         return run(g, input, null, g.outputShape(), Pooling::maxImage);
     }
 
     /** The gradient of {@link #maxPool2d}: each window's gradient goes to its first maximum, and overlaps add up. */
     public static NdArray maxPool2dBackward(NdArray input, NdArray gradOutput, PoolParams p) {
+        Checks.notNull(input, "maxPool2dBackward", "input").checkAlive();
+        Checks.notNull(gradOutput, "maxPool2dBackward", "gradOutput").checkAlive();
         Geometry g = Geometry.of("maxPool2dBackward", input.shape(), p);
         DType.common("maxPool2dBackward", input.dtype(), gradOutput.dtype());
         g.checkGradOutput(gradOutput.shape());
@@ -36,12 +41,15 @@ public final class Pooling {
 
     /** The mean of each window's valid (unpadded) elements, per channel. */
     public static NdArray avgPool2d(NdArray input, PoolParams p) {
+        Checks.notNull(input, "avgPool2d", "input").checkAlive();
         Geometry g = Geometry.of("avgPool2d", input.shape(), p);
         return run(g, input, null, g.outputShape(), Pooling::avgImage);
     }
 
     /** The gradient of {@link #avgPool2d}: each window's gradient is shared equally by its valid elements. */
     public static NdArray avgPool2dBackward(NdArray gradOutput, Shape inputShape, PoolParams p) {
+        Checks.notNull(gradOutput, "avgPool2dBackward", "gradOutput").checkAlive();
+        Checks.notNull(inputShape, "avgPool2dBackward", "inputShape");
         Geometry g = Geometry.of("avgPool2dBackward", inputShape, p);
         g.checkGradOutput(gradOutput.shape());
         return run(g, gradOutput, null, inputShape, Pooling::avgBackwardImage);
@@ -51,9 +59,7 @@ public final class Pooling {
     private record Geometry(String op, Shape input, PoolParams p, int h, int w, int c, int oh, int ow, int padTop,
             int padLeft) {
         static Geometry of(String op, Shape input, PoolParams p) {
-            if (p == null) {
-                throw new IllegalArgumentException(op + ": params are null; expected PoolParams");
-            }
+            Checks.notNull(p, op, "p");
             if (input.rank() != 4) {
                 throw new IllegalArgumentException(op + ": input " + input + " has rank " + input.rank()
                         + "; expected rank 4 [batch, height, width, channels] (NHWC)");
@@ -61,6 +67,14 @@ public final class Pooling {
             String where = op + " (input " + input + ", " + p + ")";
             Padding.Window rows = Padding.window(where, "height", p.padding(), input.dim(1), p.poolH(), p.strideH(), 1);
             Padding.Window cols = Padding.window(where, "width", p.padding(), input.dim(2), p.poolW(), p.strideW(), 1);
+            // NOTE: each image is pooled in a Java array, so an image (input or output) must fit one.
+            long inImage = (long) input.dim(1) * input.dim(2) * input.dim(3);
+            long outImage = (long) rows.outputSize() * cols.outputSize() * input.dim(3);
+            if (Math.max(inImage, outImage) > MAX_IMAGE) {
+                throw new IllegalArgumentException(where + ": one image has " + inImage + " input and " + outImage
+                        + " output elements; expected at most " + MAX_IMAGE + " each (an image is pooled in one Java"
+                        + " array)");
+            }
             return new Geometry(op, input, p, input.dim(1), input.dim(2), input.dim(3), rows.outputSize(),
                     cols.outputSize(), rows.padBefore(), cols.padBefore());
         }
@@ -102,14 +116,14 @@ public final class Pooling {
 
     /** Applies {@code kernel} image by image, from {@code src} (and {@code aux}) to a new array of {@code outShape}. */
     private static NdArray run(Geometry g, NdArray src, NdArray aux, Shape outShape, ImageKernel kernel) {
-        NdArray out = NdArray.empty(src.dtype(), outShape);
+        NdArray out = NdArray.allocate(g.op, src.dtype(), outShape);
         int images = outShape.dim(0);
         int outImage = outShape.dim(1) * outShape.dim(2) * outShape.dim(3);
         if (out.size() == 0) {
             return out;
         }
-        NdArray s = src.contiguous();
-        NdArray a = aux == null ? null : aux.contiguous();
+        NdArray s = src.contiguous(g.op);
+        NdArray a = aux == null ? null : aux.contiguous(g.op);
         try {
             int srcImage = src.shape().dim(1) * src.shape().dim(2) * src.shape().dim(3);
             int auxImage = a == null ? 0 : a.shape().dim(1) * a.shape().dim(2) * a.shape().dim(3);

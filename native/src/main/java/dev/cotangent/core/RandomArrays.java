@@ -14,11 +14,13 @@ public final class RandomArrays {
 
     /** Normally distributed values with the given mean and standard deviation ({@code std >= 0}). */
     public static NdArray normal(DType dtype, Shape shape, double mean, double std, long seed) {
+        Checks.notNull(dtype, "normal", "dtype");
+        Checks.notNull(shape, "normal", "shape");
         if (!(std >= 0) || !Double.isFinite(std) || !Double.isFinite(mean)) {
             throw new IllegalArgumentException("normal: mean " + mean + ", std " + std + " for " + dtype + shape
                     + "; expected a finite mean and a finite std >= 0");
         }
-        NdArray out = NdArray.empty(dtype, shape);
+        NdArray out = NdArray.allocate("normal", dtype, shape);
         MemorySegment s = out.segment();
         SplittableRandom random = new SplittableRandom(seed);
         long n = shape.size();
@@ -36,12 +38,14 @@ public final class RandomArrays {
 
     /** Uniformly distributed values in {@code [low, high)} (bounds rounded to the dtype). */
     public static NdArray uniform(DType dtype, Shape shape, double low, double high, long seed) {
+        Checks.notNull(dtype, "uniform", "dtype");
+        Checks.notNull(shape, "uniform", "shape");
         boolean ordered = dtype == DType.F32 ? (float) low < (float) high : low < high;
         if (!ordered || !Double.isFinite(low) || !Double.isFinite(high)) {
             throw new IllegalArgumentException("uniform: low " + low + ", high " + high + " for " + dtype + shape
                     + "; expected finite bounds with low < high (also after rounding to " + dtype + ")");
         }
-        NdArray out = NdArray.empty(dtype, shape);
+        NdArray out = NdArray.allocate("uniform", dtype, shape);
         MemorySegment s = out.segment();
         SplittableRandom random = new SplittableRandom(seed);
         // NOTE: rounding (to float32, or of low + width * u) can land on high itself; clamp below it.

@@ -56,7 +56,7 @@ public final class Reductions {
 
     /** Indices of the largest values along {@code axis}, as values of the input's dtype; the first on ties. */
     public static NdArray argmax(NdArray a, int axis, boolean keepDims) {
-        a.checkAlive();
+        Checks.notNull(a, "argmax", "a").checkAlive();
         Shape shape = a.shape();
         int ax = shape.normalizeAxis("argmax", axis);
         int[] dims = shape.dims();
@@ -64,11 +64,11 @@ public final class Reductions {
             throw new IllegalArgumentException("argmax: axis " + axis + " of " + a.dtype() + shape
                     + " is empty; expected a size >= 1");
         }
-        NdArray out = NdArray.empty(a.dtype(), shape.reduce(new int[] {ax}, keepDims));
+        NdArray out = NdArray.allocate("argmax", a.dtype(), shape.reduce(new int[] {ax}, keepDims));
         if (a.size() == 0) {
             return out;
         }
-        NdArray src = a.contiguous();
+        NdArray src = a.contiguous("argmax");
         ArgMaxLoops.argmax(a.dtype(), src.segment(), src.offset(), product(dims, 0, ax), dims[ax],
                 product(dims, ax + 1, dims.length), out.segment(), 0);
         release(src, a);
@@ -80,7 +80,8 @@ public final class Reductions {
      * Returns {@code g} itself when the shapes are equal, and a view of it when they differ only by leading 1s.
      */
     public static NdArray sumTo(NdArray g, Shape target) {
-        g.checkAlive();
+        Checks.notNull(g, "sumTo", "g").checkAlive();
+        Checks.notNull(target, "sumTo", "target");
         Shape shape = g.shape();
         if (shape.equals(target)) {
             return g;
@@ -114,7 +115,7 @@ public final class Reductions {
     // ---------------------------------------------------------------- the reduction driver
 
     private static NdArray reduce(String name, ReduceOp op, NdArray a, boolean keepDims, int... axes) {
-        a.checkAlive();
+        Checks.notNull(a, name, "a").checkAlive();
         Shape shape = a.shape();
         int[] sorted = shape.normalizeAxes(name, axes);
         int[] dims = shape.dims();
@@ -129,12 +130,12 @@ public final class Reductions {
                     + Arrays.toString(axes) + " that include an empty one; expected sizes >= 1 (" + name
                     + " has no identity)");
         }
-        NdArray out = NdArray.empty(a.dtype(), shape.reduce(sorted, keepDims));
+        NdArray out = NdArray.allocate(name, a.dtype(), shape.reduce(sorted, keepDims));
         if (a.size() == 0) {
             out.fill(0);
             return out;
         }
-        NdArray src = a.contiguous();
+        NdArray src = a.contiguous(name);
         List<long[]> groups = groups(dims, reduced);
         NdArray current = src;
         for (int g = lastReduced(groups); g >= 0; g = lastReduced(groups)) {
@@ -143,7 +144,7 @@ public final class Reductions {
             long q = product(groups, g + 1, groups.size());
             groups.remove(g);
             mergeKept(groups, g);
-            NdArray next = lastReduced(groups) < 0 ? out : NdArray.empty(a.dtype(), Shape.of(Math.toIntExact(p * q)));
+            NdArray next = lastReduced(groups) < 0 ? out : NdArray.allocate(name, a.dtype(), flat(p * q));
             op.kernel().reduce(a.dtype(), current.segment(), current.offset(), p, r, q, next.segment(), 0);
             release(current, a);
             current = next;
@@ -205,6 +206,11 @@ public final class Reductions {
             p *= dims[i];
         }
         return p;
+    }
+
+    // A shape of at least n elements (n fits one dimension unless the array is larger than 2^31 - 1).
+    private static Shape flat(long n) {
+        return n <= Integer.MAX_VALUE ? Shape.of((int) n) : Shape.of((int) ((n + (1 << 30) - 1) >> 30), 1 << 30);
     }
 
     // Frees an intermediate (a copy or a partial result), never the caller's array.

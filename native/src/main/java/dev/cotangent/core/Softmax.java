@@ -15,7 +15,7 @@ public final class Softmax {
     public static NdArray softmax(NdArray a, int axis) {
         int ax = checkAxis("softmax", a, axis);
         if (a.shape().dim(ax) == 0) {
-            return NdArray.empty(a.dtype(), a.shape());
+            return NdArray.allocate("softmax", a.dtype(), a.shape());
         }
         NdArray shift = shift(a, ax);
         NdArray out = Elementwise.binary("softmax", BinaryOp.SUB, a, shift);
@@ -31,11 +31,11 @@ public final class Softmax {
     public static NdArray logSoftmax(NdArray a, int axis) {
         int ax = checkAxis("logSoftmax", a, axis);
         if (a.shape().dim(ax) == 0) {
-            return NdArray.empty(a.dtype(), a.shape());
+            return NdArray.allocate("logSoftmax", a.dtype(), a.shape());
         }
         NdArray shift = shift(a, ax);
         NdArray out = Elementwise.binary("logSoftmax", BinaryOp.SUB, a, shift);
-        NdArray e = Elementwise.unary(UnaryOp.EXP, out);
+        NdArray e = Elementwise.unary("logSoftmax", UnaryOp.EXP, out);
         NdArray logTotal = Reductions.sum(e, true, ax);
         e.close();
         Elementwise.unaryInto(UnaryOp.LOG, logTotal, logTotal);
@@ -50,7 +50,9 @@ public final class Softmax {
         int ax = checkAxis("logSumExp", a, axis);
         Shape reduced = a.shape().reduce(new int[] {ax}, keepDims);
         if (a.shape().dim(ax) == 0) {
-            return NdArray.full(a.dtype(), reduced, Double.NEGATIVE_INFINITY);
+            NdArray out = NdArray.allocate("logSumExp", a.dtype(), reduced);
+            Layouts.fill(out, Double.NEGATIVE_INFINITY);
+            return out;
         }
         NdArray shift = shift(a, ax);
         NdArray e = Elementwise.binary("logSumExp", BinaryOp.SUB, a, shift);
@@ -63,9 +65,12 @@ public final class Softmax {
         return keepDims ? out : out.reshape(reduced.dims());
     }
 
+    /** The normalized axis; also proves, before any work, that an intermediate of a's size can be allocated. */
     private static int checkAxis(String op, NdArray a, int axis) {
-        a.checkAlive();
-        return a.shape().normalizeAxis(op, axis);
+        Checks.notNull(a, op, "a").checkAlive();
+        int ax = a.shape().normalizeAxis(op, axis);
+        Allocation.bytes(op, a.dtype(), a.shape());
+        return ax;
     }
 
     // The maximum along the axis (kept as size 1), with non-finite maxima replaced by 0.

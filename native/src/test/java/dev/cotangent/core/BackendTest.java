@@ -47,6 +47,11 @@ class BackendTest {
     @Test
     void setThreadsReachesBothBackends() {
         assertThrows(IllegalArgumentException.class, () -> Backend.setThreads(0));
+        for (int n : new int[] {-1, 0, Backend.MAX_THREADS + 1, 40000, Integer.MAX_VALUE}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> Backend.setThreads(n));
+            assertTrue(e.getMessage().contains("Backend.setThreads: " + n + " threads; expected 1 to 1024"),
+                    e.getMessage());
+        }
         int java = Parallel.threads();
         try {
             Backend.setThreads(1);

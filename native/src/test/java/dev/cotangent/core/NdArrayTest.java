@@ -61,8 +61,8 @@ class NdArrayTest {
             assertEquals(expected[i], t.getFlat(i));
         }
         assertArrayEquals(expected, t.toDoubleArray());
-        assertThrows(IndexOutOfBoundsException.class, () -> t.getFlat(12));
-        assertThrows(IndexOutOfBoundsException.class, () -> t.getFlat(-1));
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> t.getFlat(12)), "getFlat", "12", "[4, 3]");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> t.getFlat(-1)), "getFlat", "-1");
     }
 
     @Test
@@ -108,7 +108,10 @@ class NdArrayTest {
         assertMentions(assertThrows(IllegalArgumentException.class, () -> a.transpose(0)), "transpose", "[3, 4]");
         assertMentions(assertThrows(IllegalArgumentException.class, () -> a.transpose(1, 1)), "transpose", "repeated");
         assertThrows(IllegalArgumentException.class, () -> row.transpose());
-        assertMentions(assertThrows(IllegalArgumentException.class, () -> a.slice(1, 3, 5)), "slice", "[3, 4]");
+        assertEquals(Shape.of(3, 1), a.slice(1, 3, 5).shape(), "an end past the axis stops at its end");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> a.slice(1, 5, 6)), "slice", "[3, 4]");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> a.slice(1, 3, 2)), "slice", "[3, 4]");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> a.slice(1, -1, 2)), "slice", "[3, 4]");
         assertThrows(IllegalArgumentException.class, () -> a.slice(1, 0, 2, 0));
         assertThrows(IllegalArgumentException.class, () -> a.expandDims(4));
     }
@@ -170,5 +173,67 @@ class NdArrayTest {
         assertThrows(IllegalStateException.class, () -> a.fill(0));
         assertThrows(IllegalStateException.class, () -> view.getFlat(0));
         assertThrows(IllegalStateException.class, () -> view.broadcastTo(Shape.of(2, 1, 4)));
+    }
+
+    @Test
+    void broadcastViewsAndTheirViewsAreReadOnly() {
+        NdArray column = iota(3, 1);
+        NdArray b = column.broadcastTo(Shape.of(3, 4));
+        assertFalse(b.isWritable());
+        assertTrue(column.isWritable());
+        for (NdArray v : new NdArray[] {b, b.transpose(), b.slice(0, 1, 3), b.expandDims(0),
+            NdArray.scalar(DType.F32, 1).broadcastTo(Shape.of(1)).reshape()}) {
+            assertFalse(v.isWritable(), v.shape() + " is made from a broadcast view");
+            assertMentions(assertThrows(IllegalStateException.class, () -> v.setDouble(5, new long[v.rank()])),
+                    "setDouble", "read-only");
+            assertMentions(assertThrows(IllegalStateException.class, () -> v.fill(5)), "fill", "read-only");
+            assertThrows(IllegalArgumentException.class, // the segment is read-only too
+                    () -> v.segment().set(java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, 5f));
+        }
+        assertMentions(assertThrows(IllegalStateException.class, () -> Assignment.assign(b, iota(3, 4))), "assign",
+                "read-only");
+        NdArray flat = NdArray.scalar(DType.F32, 1).broadcastTo(Shape.of(1, 1));
+        assertMentions(assertThrows(IllegalStateException.class, () -> Elementwise.addInPlace(flat, flat)),
+                "addInPlace", "read-only");
+        assertMentions(assertThrows(IllegalStateException.class, () -> Elementwise.scaleInPlace(flat, 2)),
+                "scaleInPlace", "read-only");
+        assertMentions(assertThrows(IllegalStateException.class, () -> Elementwise.axpyInPlace(flat, 2, flat)),
+                "axpyInPlace", "read-only");
+        assertArrayEquals(new float[] {0, 1, 2}, column.toFloatArray(), "nothing was written");
+        NdArray copy = b.copy();
+        assertTrue(copy.isWritable(), "a copy is the caller's own");
+        copy.setDouble(7, 0, 0);
+        assertEquals(0, column.getDouble(0, 0));
+        assertEquals(b.toString(), iota(3, 1).broadcastTo(Shape.of(3, 4)).toString(), "reading works as before");
+        assertSame(column, column.broadcastTo(Shape.of(3, 1)), "no broadcast, no new view");
+    }
+
+    @Test
+    void sliceClampsTheEndAndSizesInLong() {
+        NdArray x = NdArray.of(new float[] {1, 2, 3, 4, 5});
+        assertArrayEquals(new float[] {1}, x.slice(0, 0, 5, Integer.MAX_VALUE).toFloatArray());
+        assertArrayEquals(new float[] {1}, x.slice(0, 0, 5, Integer.MAX_VALUE - 2).toFloatArray());
+        assertArrayEquals(new float[] {2, 5}, x.slice(0, 1, Integer.MAX_VALUE, 3).toFloatArray());
+        assertArrayEquals(new float[] {4, 5}, x.slice(0, 3, 1000).toFloatArray());
+        assertEquals(0, x.slice(0, 5, Integer.MAX_VALUE).size());
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> x.slice(0, 0, 5, 0)), "slice", "step");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> x.slice(0, 0, 5, -1)), "slice", "step");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> x.slice(0, 6, 7)), "slice", "[5]");
+    }
+
+    @Test
+    void longArraysPrintSummarizedAsNumPyDoes() {
+        NdArray a = iota(40, 50);
+        assertEquals("""
+                [[   0.0,    1.0,    2.0, ...,   47.0,   48.0,   49.0],
+                 [  50.0,   51.0,   52.0, ...,   97.0,   98.0,   99.0],
+                 [ 100.0,  101.0,  102.0, ...,  147.0,  148.0,  149.0],
+                 ...,
+                 [1850.0, 1851.0, 1852.0, ..., 1897.0, 1898.0, 1899.0],
+                 [1900.0, 1901.0, 1902.0, ..., 1947.0, 1948.0, 1949.0],
+                 [1950.0, 1951.0, 1952.0, ..., 1997.0, 1998.0, 1999.0]]""", a.toString());
+        assertTrue(iota(1001).toString().matches("\\[ +0.0, +1.0, +2.0, \\.\\.\\., +998.0, +999.0, 1000.0]"),
+                iota(1001).toString());
+        assertTrue(!iota(1000).toString().contains("..."), "1000 elements print in full");
     }
 }

@@ -90,4 +90,33 @@ class ShapeTest {
         assertThrows(IllegalArgumentException.class, () -> s.reshapeTarget("reshape", -2, 12));
         assertThrows(IllegalArgumentException.class, () -> Shape.of(0, 3).reshapeTarget("reshape", 0, -1));
     }
+
+    @Test
+    void sizesThatOverflowALongAreErrorsNamingTheOpAndShape() {
+        int big = 1 << 30;
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> Shape.of(big, big, big)), "Shape.of",
+                "[1073741824, 1073741824, 1073741824]", "2^63");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> Shape.of("zeros", big, big, big)), "zeros");
+        // The size is 0, but the strides of the other axes would overflow.
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> Shape.of(0, big, big, big)), "Shape.of",
+                "[0, 1073741824, 1073741824, 1073741824]");
+        assertEquals(0, Shape.of(0, big, big).size());
+        assertEquals(1L << 62, Shape.of(big, big, 4).size());
+        // Broadcasting two valid shapes can overflow.
+        assertMentions(assertThrows(IllegalArgumentException.class,
+                () -> Shape.broadcast("add", Shape.of(big, big, 1, 1), Shape.of(1, 1, big, big))), "add");
+        // A wrapped product must not pass for the right element count.
+        Shape s = Shape.of(big, 4);
+        assertMentions(assertThrows(IllegalArgumentException.class,
+                () -> s.reshapeTarget("reshape", big, big, big, big, 4)), "reshape", "2^63");
+        // An inferred dimension beyond an int is an error, not a truncated one.
+        Shape wide = Shape.of(1 << 16, 1 << 16);
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> wide.reshapeTarget("reshape", -1)),
+                "reshape", "-1", "2147483647");
+        assertEquals(Shape.of(1 << 16, 1 << 16), wide.reshapeTarget("reshape", 1 << 16, -1));
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> Shape.of(2, 3).reduce(new int[] {1, 0},
+                false)), "Shape.reduce", "[1, 0]");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> Shape.of(2, 3).reduce(new int[] {2}, true)),
+                "Shape.reduce", "[2, 3]");
+    }
 }

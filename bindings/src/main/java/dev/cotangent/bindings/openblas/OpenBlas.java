@@ -120,7 +120,7 @@ public final class OpenBlas {
      */
     public static void setThreads(int n) {
         if (n < 1) {
-            throw new IllegalArgumentException("thread count must be >= 1, was " + n);
+            throw new IllegalArgumentException("OpenBlas.setThreads: " + n + " threads; expected >= 1");
         }
         requireAvailable();
         cblas_h.openblas_set_num_threads(n);

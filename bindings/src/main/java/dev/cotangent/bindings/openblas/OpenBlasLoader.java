@@ -7,11 +7,15 @@ import dev.cotangent.bindings.openblas.LibraryResolution.SystemLibrary;
 import dev.cotangent.bindings.openblas.LibraryResolution.SystemPath;
 import dev.cotangent.bindings.openblas.LibraryResolution.Unset;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.foreign.SymbolLookup;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * Tries the candidates of a {@link LibraryResolution} in order and loads the first working OpenBLAS.
@@ -73,7 +77,8 @@ final class OpenBlasLoader {
             } catch (IOException | RuntimeException | LinkageError e) {
                 // UnsatisfiedLinkError (LinkageError) for unloadable files, IllegalCallerException
                 // when native access is denied, IOException from extraction: all end this attempt only.
-                attempts.add(candidate.source() + describeTarget(candidate) + ": failed: " + e);
+                attempts.add(candidate.source() + describeTarget(candidate) + ": failed: "
+                        + describeFailure(e, namedPath(candidate)));
             }
             if (candidate instanceof ExplicitPath) {
                 // A library named explicitly that does not load is an error to report, not a reason to
@@ -98,8 +103,9 @@ final class OpenBlasLoader {
             }
             case ExplicitPath e -> {
                 Path path = Path.of(e.path()).toAbsolutePath();
-                if (!Files.isRegularFile(path)) {
-                    attempts.add(label + ": failed: no such file");
+                String problem = notLoadable(path);
+                if (problem != null) {
+                    attempts.add(label + ": failed: " + problem);
                     return null;
                 }
                 natives.load(path);
@@ -115,8 +121,13 @@ final class OpenBlasLoader {
                 return verified(source, source, extracted.files().getLast().toString(), natives, attempts);
             }
             case SystemPath s -> {
-                if (!Files.isRegularFile(s.path())) {
+                if (!Files.exists(s.path())) {
                     attempts.add(label + ": not present");
+                    return null;
+                }
+                String problem = notLoadable(s.path());
+                if (problem != null) {
+                    attempts.add(label + ": failed: " + problem);
                     return null;
                 }
                 natives.load(s.path());
@@ -144,5 +155,65 @@ final class OpenBlasLoader {
 
     private static String describeTarget(Candidate candidate) {
         return candidate instanceof ExplicitPath e ? "=" + e.path() : "";
+    }
+
+    /** The file a candidate's label already names, so that failure messages need not repeat it. */
+    private static Path namedPath(Candidate candidate) {
+        return switch (candidate) {
+            case ExplicitPath e -> Path.of(e.path()).toAbsolutePath();
+            case SystemPath s -> s.path();
+            default -> null;
+        };
+    }
+
+    /**
+     * Why {@code path} cannot be a shared library, or null if it may be one. Checked before loading: the JVM
+     * would otherwise hand any file to the dynamic loader (and warn about the stack guard of a non-library).
+     */
+    static String notLoadable(Path path) {
+        if (!Files.exists(path)) {
+            return "no such file";
+        }
+        if (Files.isDirectory(path)) {
+            return "not a regular file (a directory)";
+        }
+        if (!Files.isRegularFile(path)) {
+            return "not a regular file";
+        }
+        byte[] head = new byte[4];
+        int n;
+        try (InputStream in = Files.newInputStream(path)) {
+            n = in.readNBytes(head, 0, head.length);
+        } catch (IOException e) {
+            return "not readable (" + e.getClass().getSimpleName() + ")";
+        }
+        String format = libraryFormat();
+        boolean matches = n == head.length && switch (format) {
+            case "Mach-O" -> MACH_O_MAGICS.contains(ByteBuffer.wrap(head).getInt());
+            case "PE" -> head[0] == 'M' && head[1] == 'Z';
+            default -> head[0] == 0x7f && head[1] == 'E' && head[2] == 'L' && head[3] == 'F';
+        };
+        return matches ? null : "not a shared library (no " + format + " header)";
+    }
+
+    // Big- and little-endian 32- and 64-bit Mach-O, and universal (fat) binaries.
+    private static final Set<Integer> MACH_O_MAGICS = Set.of(0xfeedface, 0xfeedfacf, 0xcefaedfe, 0xcffaedfe, 0xcafebabe);
+
+    private static String libraryFormat() {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        return os.startsWith("mac") || os.startsWith("darwin") ? "Mach-O" : os.startsWith("windows") ? "PE" : "ELF";
+    }
+
+    /** The failure, without the path the label already shows (the JVM and dlerror each repeat it). */
+    static String describeFailure(Throwable e, Path named) {
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        if (named != null) {
+            String p = named.toString();
+            while (message.startsWith(p + ": ")) {
+                message = message.substring(p.length() + 2);
+            }
+            message = message.replace("Can't load library: " + p, "cannot load the library");
+        }
+        return e.getClass().getName() + (message.isEmpty() ? "" : ": " + message);
     }
 }

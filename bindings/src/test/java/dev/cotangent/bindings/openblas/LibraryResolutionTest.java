@@ -10,8 +10,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -71,6 +73,59 @@ class LibraryResolutionTest {
         return OpenBlasLoader.load(new LibraryResolution(props, env), natives, LibraryResolutionTest.class.getClassLoader());
     }
 
+    /** A file that starts like a shared library of this platform (the loader checks the header first). */
+    static Path fakeLibrary(Path path) throws IOException {
+        String os = System.getProperty("os.name").toLowerCase(Locale.ROOT);
+        byte[] header = os.startsWith("mac") ? new byte[] {(byte) 0xcf, (byte) 0xfa, (byte) 0xed, (byte) 0xfe}
+                : os.startsWith("windows") ? new byte[] {'M', 'Z', 0, 0} : new byte[] {0x7f, 'E', 'L', 'F'};
+        return Files.write(path, Arrays.copyOf(header, 64));
+    }
+
+    @Test
+    void anExplicitPathThatIsNoLibraryIsReportedWithoutLoadingIt() throws IOException {
+        Path text = Files.writeString(cache.resolve("hostname"), "a host name\n");
+        Path dir = Files.createDirectory(cache.resolve("libdir.so"));
+        Path empty = Files.createFile(cache.resolve("empty.so"));
+        FakeNatives natives = new FakeNatives();
+        boolean linux = System.getProperty("os.name").startsWith("Linux");
+        String noHeader = OpenBlasLoader.notLoadable(text);
+        assertTrue(noHeader.startsWith("not a shared library (no ") && (!linux || noHeader.endsWith("ELF header)")),
+                noHeader);
+
+        assertEquals("system property cotangent.blas.library=" + text + ": failed: " + noHeader,
+                load(props("cotangent.blas.library", text.toString()), Map.of(), natives).attempts().get(0));
+        assertEquals("environment variable COTANGENT_BLAS_LIBRARY=" + dir + ": failed: not a regular file (a directory)",
+                load(props(), Map.of("COTANGENT_BLAS_LIBRARY", dir.toString()), natives).attempts().get(1));
+        assertEquals("environment variable COTANGENT_BLAS_LIBRARY=" + empty + ": failed: " + noHeader,
+                load(props(), Map.of("COTANGENT_BLAS_LIBRARY", empty.toString()), natives).attempts().get(1));
+        assertEquals(List.of(), natives.calls, "nothing that is no library may reach the dynamic loader");
+    }
+
+    @Test
+    void aLoadFailureNamesThePathOnce() throws IOException {
+        Path lib = fakeLibrary(cache.resolve("libbroken.so"));
+        OpenBlasLoader.Natives natives = new OpenBlasLoader.Natives() {
+            @Override
+            public void load(Path absolutePath) {
+                // what System.load reports for a file dlopen rejects: the path, then dlerror's message with it
+                throw new UnsatisfiedLinkError(absolutePath + ": " + absolutePath + ": file too short");
+            }
+
+            @Override
+            public void loadLibrary(String name) {}
+
+            @Override
+            public boolean exports(String symbol) {
+                return true;
+            }
+        };
+
+        LoadReport r = load(props("cotangent.blas.library", lib.toString()), Map.of(), natives);
+
+        assertEquals("system property cotangent.blas.library=" + lib + ": failed: java.lang.UnsatisfiedLinkError: file"
+                + " too short", r.attempts().get(0));
+    }
+
     @Test
     void aFailedExplicitPathStopsResolution() {
         FakeNatives natives = new FakeNatives();
@@ -102,7 +157,7 @@ class LibraryResolutionTest {
 
     @Test
     void explicitPropertyComesBeforeEnvironmentAndWins() throws IOException {
-        Path lib = Files.createFile(cache.resolve("libmyblas.so"));
+        Path lib = fakeLibrary(cache.resolve("libmyblas.so"));
         FakeNatives natives = new FakeNatives();
 
         LoadReport r = load(props("cotangent.blas.library", lib.toString()),
@@ -117,7 +172,7 @@ class LibraryResolutionTest {
 
     @Test
     void environmentVariableIsUsedWhenPropertyIsBlank() throws IOException {
-        Path lib = Files.createFile(cache.resolve("libenvblas.so"));
+        Path lib = fakeLibrary(cache.resolve("libenvblas.so"));
 
         LoadReport r = load(props("cotangent.blas.library", "   "), Map.of("COTANGENT_BLAS_LIBRARY", lib.toString()),
                 new FakeNatives());
@@ -129,7 +184,7 @@ class LibraryResolutionTest {
 
     @Test
     void libraryWithoutOpenBlasSymbolsIsRejected() throws IOException {
-        Path lib = Files.createFile(cache.resolve("libnotblas.so"));
+        Path lib = fakeLibrary(cache.resolve("libnotblas.so"));
         FakeNatives natives = new FakeNatives("loadLibrary", "openblas/");
         natives.exportsOpenBlas = false;
 

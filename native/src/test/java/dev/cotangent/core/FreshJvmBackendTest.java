@@ -1,0 +1,96 @@
+package dev.cotangent.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Settings read once per JVM, each in a fresh one: the backend property and the array size limit. */
+class FreshJvmBackendTest {
+
+    /** Child-JVM entry point: one line per call, its result or its exception. */
+    public static final class Probe {
+        public static void main(String[] args) {
+            report("kind", () -> Backend.kind());
+            report("describe", Backend::describe);
+            report("setThreads", () -> {
+                Backend.setThreads(1);
+                return "ok";
+            });
+            report("matmul", () -> LinearAlgebra.matmul(NdArray.ones(DType.F32, 2, 2), NdArray.ones(DType.F32, 2, 2)));
+            report("zeros", () -> NdArray.zeros(DType.F32, 300).size());
+        }
+
+        private static void report(String what, java.util.function.Supplier<Object> call) {
+            try {
+                System.out.println(what + "=" + call.get().toString().replace('\n', ' '));
+            } catch (RuntimeException e) {
+                System.out.println(what + "=" + e);
+            }
+        }
+    }
+
+    private static List<String> probe(String... properties) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(List.of(properties));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().remove("COTANGENT_BLAS_LIBRARY");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM timed out");
+        assertEquals(0, p.exitValue(), out);
+        return out.lines().toList();
+    }
+
+    private static String line(List<String> lines, String what) {
+        return lines.stream().filter(l -> l.startsWith(what + "=")).findFirst().orElseThrow(() -> new AssertionError(
+                "no " + what + " in " + lines));
+    }
+
+    @Test
+    void anUnknownBackendIsAnErrorListingTheValidOnes() throws Exception {
+        List<String> out = probe("-Dcotangent.backend=jav");
+        String expected = "java.lang.IllegalStateException: Backend: system property cotangent.backend=jav is not a"
+                + " backend; expected one of auto, openblas, java (or unset)";
+        for (String call : new String[] {"kind", "describe", "setThreads", "matmul"}) {
+            assertEquals(call + "=" + expected, line(out, call));
+        }
+        assertEquals("zeros=300", line(out, "zeros"), "arrays without a GEMM still work");
+    }
+
+    @Test
+    void theNamedBackendsAndAutoAreAccepted() throws Exception {
+        assertEquals("kind=JAVA", line(probe("-Dcotangent.backend= Java "), "kind"));
+        String auto = line(probe("-Dcotangent.backend=auto"), "kind");
+        assertTrue(auto.equals("kind=OPENBLAS") || auto.equals("kind=JAVA"), auto);
+        assertEquals("matmul=[[2.0, 2.0],  [2.0, 2.0]]", line(probe("-Dcotangent.backend=auto"), "matmul"));
+    }
+
+    @Test
+    void openblasRequiredButMissingIsAnError() throws Exception {
+        List<String> out = probe("-Dcotangent.backend=openblas", "-Dcotangent.blas.library=/nonexistent/libopenblas.so");
+        String kind = line(out, "kind");
+        assertTrue(kind.startsWith("kind=java.lang.IllegalStateException: Backend: system property"
+                + " cotangent.backend=openblas requires OpenBLAS, which did not load: "), kind);
+        assertTrue(kind.contains("/nonexistent/libopenblas.so: failed: no such file"), kind);
+    }
+
+    @Test
+    void theArraySizeLimitIsASystemProperty() throws Exception {
+        String zeros = line(probe("-Dcotangent.maxArrayBytes=1000"), "zeros");
+        assertTrue(zeros.startsWith("zeros=java.lang.IllegalArgumentException: zeros: a float32 array of shape [300]"
+                + " has 300 elements (1200 bytes), more than the 1000-byte limit"), zeros);
+        String bad = line(probe("-Dcotangent.maxArrayBytes=lots"), "zeros");
+        assertEquals("zeros=java.lang.IllegalStateException: zeros: cannot allocate float32[300]: system property"
+                + " cotangent.maxArrayBytes=lots is not a positive number of bytes; expected e.g."
+                + " cotangent.maxArrayBytes=1073741824", bad);
+    }
+}
