@@ -40,5 +40,8 @@ public sealed interface OpParams {
     /** Pooling geometry, plus the input shape for backward products. */
     record Pool(PoolParams params, Shape inputShape) implements OpParams {}
 
+    /** Parameters of an op defined outside this module (of {@link Signature#CUSTOM} signature). */
+    non-sealed interface Custom extends OpParams {}
+
     OpParams NONE = new None();
 }

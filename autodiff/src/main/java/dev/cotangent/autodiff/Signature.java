@@ -37,5 +37,7 @@ public enum Signature {
     /** NHWC input pooled ({@link OpParams.Pool}). */
     POOL2D,
     /** Output gradient of average pooling, to the input's shape ({@link OpParams.Pool}). */
-    POOL2D_BACKWARD
+    POOL2D_BACKWARD,
+    /** Shapes and parameters drawn by the op's own {@link CaseGenerator} (ops defined outside this module). */
+    CUSTOM
 }

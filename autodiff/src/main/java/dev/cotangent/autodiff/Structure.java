@@ -7,7 +7,9 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -55,6 +57,53 @@ final class Structure {
             }
             default -> {}
         }
+    }
+
+    /**
+     * The tensors of {@code value} in {@link #flatten} order, each under its path: record components by name,
+     * list and array elements and unnamed {@link Differentiable} parts by index, joined with dots
+     * ({@code layers.0.weight}). A lone tensor has the empty path.
+     */
+    static Map<String, Tensor> named(Object value) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        namedInto(value, "", out);
+        return out;
+    }
+
+    private static void namedInto(Object value, String path, Map<String, Tensor> out) {
+        switch (value) {
+            case Tensor t -> out.put(path, t);
+            case Differentiable<?> d -> {
+                List<Object> parts = d.differentiableParts();
+                List<String> names = d.differentiablePartNames();
+                for (int i = 0; i < parts.size(); i++) {
+                    namedInto(parts.get(i), join(path, i < names.size() ? names.get(i) : String.valueOf(i)), out);
+                }
+            }
+            case Record r -> {
+                RecordInfo info = RecordInfo.of(r.getClass());
+                for (int i = 0; i < info.accessors.length; i++) {
+                    if (info.differentiable[i]) {
+                        namedInto(info.get(r, i), join(path, info.names[i]), out);
+                    }
+                }
+            }
+            case List<?> list -> {
+                for (int i = 0; i < list.size(); i++) {
+                    namedInto(list.get(i), join(path, String.valueOf(i)), out);
+                }
+            }
+            case Object[] array -> {
+                for (int i = 0; i < array.length; i++) {
+                    namedInto(array[i], join(path, String.valueOf(i)), out);
+                }
+            }
+            default -> {}
+        }
+    }
+
+    private static String join(String path, String name) {
+        return path.isEmpty() ? name : path + "." + name;
     }
 
     /** {@code template} rebuilt with tensors taken in order from {@code tensors}. */
@@ -121,6 +170,7 @@ final class Structure {
         };
 
         final MethodHandle[] accessors;
+        final String[] names;
         final boolean[] differentiable;
         final MethodHandle constructor;
         final Class<?> type;
@@ -129,6 +179,7 @@ final class Structure {
             this.type = type;
             RecordComponent[] components = type.getRecordComponents();
             accessors = new MethodHandle[components.length];
+            names = new String[components.length];
             differentiable = new boolean[components.length];
             Class<?>[] types = new Class<?>[components.length];
             try {
@@ -137,6 +188,7 @@ final class Structure {
                     var accessor = components[i].getAccessor();
                     accessor.setAccessible(true);
                     accessors[i] = lookup.unreflect(accessor);
+                    names[i] = components[i].getName();
                     differentiable[i] = !components[i].isAnnotationPresent(NoDerivative.class);
                     types[i] = components[i].getType();
                 }

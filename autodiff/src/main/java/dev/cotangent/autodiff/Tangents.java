@@ -3,6 +3,7 @@ package dev.cotangent.autodiff;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Vector-space operations on tangents of any differentiable structure (a tensor, a record of tensors, a
@@ -14,6 +15,14 @@ public final class Tangents {
     /** The tensors of a differentiable value, in a fixed depth-first order. */
     public static List<Tensor> tensors(Object value) {
         return Structure.flatten(value);
+    }
+
+    /**
+     * The tensors of a differentiable value under their paths ({@code layers.0.weight}), in {@link #tensors}
+     * order: record components by name, list elements and unnamed {@link Differentiable} parts by index.
+     */
+    public static Map<String, Tensor> named(Object value) {
+        return Structure.named(value);
     }
 
     /** A value of the structure of {@code template} built from {@code tensors} in {@link #tensors} order. */

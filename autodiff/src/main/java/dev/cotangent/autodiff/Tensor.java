@@ -259,6 +259,19 @@ public final class Tensor {
         return ShapeOps.toType(this, dtype);
     }
 
+    /**
+     * This tensor passed through {@code layers} in order ({@code input.sequenced(through: l1, l2)} in Swift):
+     * {@code x.sequenced(conv, pool, flatten, dense)} is {@code dense(flatten(pool(conv(x))))}.
+     */
+    @SafeVarargs
+    public final Tensor sequenced(DifferentiableFunction<Tensor>... layers) {
+        Tensor out = this;
+        for (DifferentiableFunction<Tensor> layer : layers) {
+            out = layer.apply(out);
+        }
+        return out;
+    }
+
     /** This value with derivatives stopped: nothing flows back through the result. */
     public Tensor withoutDerivative() {
         return Diff.withoutDerivative(this);
@@ -279,16 +292,28 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- recording
 
-    /** A result of primitive {@code op}: tracked when any input is tracked and recording is on. */
-    static Tensor record(String op, NdArray result, Tensor x, Node.NodePullback pullback) {
+    /**
+     * Records one application of primitive {@code op}: {@code result} was computed from {@code x}, and
+     * {@code pullback} maps its cotangent to x's. Untracked (a constant) when x is untracked or recording is
+     * off. This is how a primitive defined outside this package (a fused layer op, a user's kernel) joins
+     * differentiation; register it with {@link OpRegistry} so that the property suite checks its pullback.
+     *
+     * {@snippet :
+     * static Tensor cube(Tensor x) {
+     *     NdArray y = myCubeKernel(x.value());
+     *     return Tensor.record("cube", y, x, (g, out, needed) -> new Tensor[] {g.times(x.squared().times(3))}); // dx = 3x²g
+     * }
+     * }
+     */
+    public static Tensor record(String op, NdArray result, Tensor x, PrimitivePullback pullback) {
         if (x.node == null || !DiffContext.get().recording) {
             return new Tensor(result, null);
         }
         return link(new Node(op, new Tensor[] {x}, pullback), result);
     }
 
-    /** Binary form of {@link #record(String, NdArray, Tensor, Node.NodePullback)}. */
-    static Tensor record(String op, NdArray result, Tensor x, Tensor y, Node.NodePullback pullback) {
+    /** Binary form of {@link #record(String, NdArray, Tensor, PrimitivePullback)}. */
+    public static Tensor record(String op, NdArray result, Tensor x, Tensor y, PrimitivePullback pullback) {
         if ((x.node == null && y.node == null) || !DiffContext.get().recording) {
             return new Tensor(result, null);
         }
@@ -296,7 +321,7 @@ public final class Tensor {
     }
 
     /** N-ary form; untracked inputs are passed with their cotangent slots never needed. */
-    static Tensor record(String op, NdArray result, Tensor[] inputs, Node.NodePullback pullback) {
+    public static Tensor record(String op, NdArray result, Tensor[] inputs, PrimitivePullback pullback) {
         boolean any = false;
         for (Tensor t : inputs) {
             any |= t.node != null;
@@ -314,7 +339,7 @@ public final class Tensor {
     }
 
     /** A tracked alias of {@code source} whose node is a fresh leaf (connected to source's graph, if any). */
-    static Tensor leaf(Tensor source, String op, Node.NodePullback pullback) {
+    static Tensor leaf(Tensor source, String op, PrimitivePullback pullback) {
         Tensor[] inputs = source.node == null ? new Tensor[0] : new Tensor[] {source};
         return link(new Node(op, inputs, pullback), source.value);
     }
