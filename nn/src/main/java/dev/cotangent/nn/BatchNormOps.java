@@ -3,6 +3,7 @@ package dev.cotangent.nn;
 import static dev.cotangent.autodiff.Domain.REAL;
 
 import dev.cotangent.autodiff.CaseGenerator;
+import dev.cotangent.autodiff.Diff;
 import dev.cotangent.autodiff.ElementwiseOps;
 import dev.cotangent.autodiff.OpDefinition;
 import dev.cotangent.autodiff.OpParams;
@@ -56,7 +57,7 @@ final class BatchNormOps {
         statistics.accept(mean.reshape(-1), variance.reshape(-1));
         double n = (double) x.size() / Math.max(1, x.shape().dim(x.rank() - 1));
         return Tensor.record(OP, y, new Tensor[] {x, scale, offset}, (g, out, need) -> {
-            if (g.isTracked()) {
+            if (g.isTracked() || (Diff.isRecording() && x.isTracked())) {
                 throw new UnsupportedOperationException("batchNorm: second derivatives through batch normalization"
                         + " are not supported (its pullback is first-order only)");
             }

@@ -1,5 +1,6 @@
 package dev.cotangent.nn;
 
+import dev.cotangent.autodiff.Diff;
 import dev.cotangent.autodiff.ElementwiseOps;
 import dev.cotangent.autodiff.LinearAlgebraOps;
 import dev.cotangent.autodiff.ReductionOps;
@@ -43,7 +44,7 @@ final class DenseOps {
     }
 
     static Tensor reluGradient(Tensor g, Tensor y) {
-        if (g.isTracked()) { // differentiable form, for second derivatives
+        if (g.isTracked() || (Diff.isRecording() && y.isTracked())) { // differentiable, for second order
             return ElementwiseOps.mul(g, ElementwiseOps.greater(y, Tensor.zeros(y.dtype())));
         }
         return Tensor.of(DenseKernels.reluGradient(g.value(), y.value()));

@@ -3,6 +3,7 @@ package dev.cotangent.nn;
 import static dev.cotangent.autodiff.Domain.REAL;
 
 import dev.cotangent.autodiff.CaseGenerator;
+import dev.cotangent.autodiff.Diff;
 import dev.cotangent.autodiff.ElementwiseOps;
 import dev.cotangent.autodiff.OpDefinition;
 import dev.cotangent.autodiff.OpParams;
@@ -68,7 +69,7 @@ final class LossOps {
         logProbabilities.close();
         NdArray loss = NdArray.scalar(logits.dtype(), total / n);
         return Tensor.record("softmaxCrossEntropy", loss, logits, (g, y, need) -> {
-            if (g.isTracked()) { // differentiable form, for second derivatives
+            if (g.isTracked() || (Diff.isRecording() && logits.isTracked())) { // differentiable, for second order
                 Tensor oneHot = Tensor.of(oneHot(logits.dtype(), s, labels));
                 return new Tensor[] {SoftmaxOps.softmax(logits, 1).minus(oneHot).times(g.div(n))};
             }
