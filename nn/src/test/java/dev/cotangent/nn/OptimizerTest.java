@@ -107,6 +107,30 @@ class OptimizerTest {
     }
 
     @Test
+    void aStepIsGradientThenUpdateAndReleasesTheGradient() {
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        var manual = new Dense(3, 2, Activation.RELU, 4);
+        var stepped = new Dense(3, 2, Activation.RELU, 4);
+        var a = new Adam<>(manual, 0.1);
+        var b = new Adam<>(stepped, 0.1);
+        for (int i = 0; i < 3; i++) {
+            var vg = dev.cotangent.autodiff.Diff.valueWithGradient(manual, d -> d.apply(x).squared().mean());
+            a.update(manual, vg.gradient());
+            double loss = b.step(stepped, d -> d.apply(x).squared().mean());
+            assertEquals(vg.value().doubleValue(), loss, 0);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(manual.weight().toFloatArray(), stepped.weight().toFloatArray());
+        }
+        var kept = new java.util.ArrayList<Tensor>();
+        new SGD<>(stepped).step(stepped, d -> {
+            Tensor y = d.apply(x);
+            kept.add(y);
+            return y.sum();
+        });
+        var e = assertThrows(IllegalStateException.class, () -> kept.get(0).toFloatArray());
+        assertTrue(e.getMessage().contains("released"), e.getMessage());
+    }
+
+    @Test
     void updatesWriteIntoTheParametersMemory() {
         Model m = model(true, values(1, 0), values(1, 1));
         Tensor a = m.a();
