@@ -72,6 +72,21 @@ class RecomputationTest {
     }
 
     @Test
+    void aRecomputedBatchNormCountsEachBatchOnceInItsRunningAverages() {
+        var x = input(5, 6);
+        Sequential plain = mlp();
+        Sequential recomputed = mlp().recomputingSegments(3, SavePolicy.NOTHING);
+        Initializers.setGlobalSeed(9); // the same dropout masks in both
+        Diff.gradient(plain, m -> m.apply(x).sum());
+        Initializers.setGlobalSeed(9);
+        Diff.gradient(recomputed, m -> m.apply(x).sum());
+        var a = (BatchNorm) plain.layers().get(2);
+        var b = (BatchNorm) recomputed.layers().get(2);
+        assertArrayEquals(a.runningMean().toFloatArray(), b.runningMean().toFloatArray());
+        assertArrayEquals(a.runningVariance().toFloatArray(), b.runningVariance().toFloatArray());
+    }
+
+    @Test
     void theGradientOfARecomputedModelHasTheModelsStructure() {
         var model = mlp().recomputingSegments(2, SavePolicy.NOTHING);
         Sequential g = Diff.gradient(model, m -> m.apply(input(5, 6)).sum());
