@@ -1,10 +1,12 @@
 package dev.cotangent.nn;
 
 import dev.cotangent.autodiff.Diff;
+import dev.cotangent.autodiff.DifferentiableFunction;
 import dev.cotangent.autodiff.DifferentiableFunction2;
 import dev.cotangent.autodiff.Gradients2;
 import dev.cotangent.autodiff.Tangents;
 import dev.cotangent.autodiff.Tensor;
+import dev.cotangent.autodiff.ValueWithPullback;
 import dev.cotangent.autodiff.ValueWithPullback2;
 import dev.cotangent.core.NdArray;
 import dev.cotangent.core.Scope;
@@ -43,19 +45,41 @@ final class Recomputation {
 
     /** {@code layer(input)}, with its activations recomputed during backpropagation. */
     static <L extends Layer<L>> Tensor apply(L layer, Tensor input, SavePolicy policy) {
-        DifferentiableFunction2<L, Tensor> f = Diff.differentiableFunction2((l, x) -> {
-            boolean nested = x.isTracked() || Tangents.tensors(l).stream().anyMatch(Tensor::isTracked);
-            Frame frame = new Frame(policy);
-            Tensor y = inScope(nested, () -> run(frame, () -> l.apply(x)), frame.saved);
-            return ValueWithPullback2.of(y, v -> {
-                frame.replaying = true;
-                frame.savedCursor = 0;
-                frame.seedCursor = 0;
-                return inScope(nested || v.isTracked(), () -> run(frame,
-                        () -> Diff.pullback(l, x, Layer::apply).apply(v)), List.of());
+        if (!input.isTracked()) { // a constant input (the data): its cotangent is never computed
+            DifferentiableFunction<L> f = Diff.differentiableFunction(l -> {
+                Frame frame = new Frame(policy);
+                boolean nested = anyTracked(l);
+                Tensor y = inScope(nested, () -> run(frame, () -> l.apply(input)), frame.saved);
+                return ValueWithPullback.of(y, v -> replay(frame, nested || v.isTracked(),
+                        () -> Diff.pullback(l, (L m) -> m.apply(input)).apply(v)));
             });
+            return f.apply(layer);
+        }
+        DifferentiableFunction2<L, Tensor> f = Diff.differentiableFunction2((l, x) -> {
+            Frame frame = new Frame(policy);
+            boolean nested = x.isTracked() || anyTracked(l);
+            Tensor y = inScope(nested, () -> run(frame, () -> l.apply(x)), frame.saved);
+            return ValueWithPullback2.of(y, v -> replay(frame, nested || v.isTracked(),
+                    () -> Diff.pullback(l, x, Layer::apply).apply(v)));
         });
         return f.apply(layer, input);
+    }
+
+    private static boolean anyTracked(Object layer) {
+        for (Tensor t : Tangents.tensors(layer)) {
+            if (t.isTracked()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Runs {@code sweep} (a recomputation and its backward pass) replaying {@code frame}'s forward pass. */
+    private static <T> T replay(Frame frame, boolean nested, Supplier<T> sweep) {
+        frame.replaying = true;
+        frame.savedCursor = 0;
+        frame.seedCursor = 0;
+        return inScope(nested, () -> run(frame, sweep), List.of());
     }
 
     private static <T> T run(Frame frame, Supplier<T> body) {
