@@ -24,7 +24,8 @@ final class Backprop {
         boolean wasRecording = ctx.recording;
         ctx.depth++;
         // A sweep records only when an enclosing differentiation may differentiate through it.
-        ctx.recording = ctx.nested();
+        // A sweep inside a pullback of a sweep that does not record (recomputation) need not record either.
+        ctx.recording = wasRecording && ctx.nested();
         try {
             int[] targetSlots = new int[targets.length];
             for (int i = 0; i < targets.length; i++) {

@@ -263,6 +263,16 @@ public final class Diff {
         return differentiableFunction2((a, b) -> ValueWithPullback2.of(f.apply(a, b), v -> pullback(a, b, f).apply(v)));
     }
 
+    /**
+     * Whether a primitive applied now to tracked inputs is recorded: true while a derivative is traced, and
+     * inside a pullback only when an enclosing derivative will differentiate it (second order). A primitive's
+     * pullback that takes a non-differentiable shortcut must not take it then.
+     */
+    public static boolean isRecording() {
+        DiffContext ctx = DiffContext.get();
+        return ctx.recording && ctx.depth > 0;
+    }
+
     @SuppressWarnings("unchecked")
     static <T> T cast(Object o) {
         return (T) o;

@@ -20,6 +20,11 @@ public interface Differentiable<S extends Differentiable<S>> {
     /** The differentiable parts, always in the same order. */
     List<Object> differentiableParts();
 
+    /** Names of the parts, in {@link #differentiableParts()} order, for parameter paths; indices by default. */
+    default List<String> differentiablePartNames() {
+        return List.of();
+    }
+
     /** A value of the same type with {@code parts} (same order and kinds) in place of its own. */
     S withDifferentiableParts(List<Object> parts);
 }

@@ -2,13 +2,15 @@ package dev.cotangent.autodiff;
 
 import dev.cotangent.core.Checks;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
- * One registered differentiable primitive: its name, how it is called, the domain of each tensor input, and
- * whether its pullback is itself differentiable (so second derivatives through it work).
+ * One registered differentiable primitive: its name, how it is called, the domain of each tensor input, whether
+ * its pullback is itself differentiable (so second derivatives through it work), and, for a
+ * {@link Signature#CUSTOM} op, the generator of its calls.
  */
 public record OpDefinition(String name, Signature signature, List<Domain> domains, boolean secondOrder,
-        Applier applier) {
+        Applier applier, @Nullable CaseGenerator cases) {
 
     /** Calls the op on tensors and parameters. */
     @FunctionalInterface
@@ -23,6 +25,16 @@ public record OpDefinition(String name, Signature signature, List<Domain> domain
                 "OpDefinition", "domains");
         Checks.notNull(applier, "OpDefinition", "applier");
         domains = List.copyOf(domains);
+        if ((signature == Signature.CUSTOM) != (cases != null)) {
+            throw new IllegalArgumentException("op '" + name + "': a case generator is given exactly when the"
+                    + " signature is CUSTOM (signature " + signature + ", generator " + (cases != null) + ")");
+        }
+    }
+
+    /** An op of a built-in signature. */
+    public OpDefinition(String name, Signature signature, List<Domain> domains, boolean secondOrder,
+            Applier applier) {
+        this(name, signature, domains, secondOrder, applier, null);
     }
 
     /** Applies the op to its tensors and the parameters its {@link Signature} names. */

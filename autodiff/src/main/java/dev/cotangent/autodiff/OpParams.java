@@ -67,5 +67,8 @@ public sealed interface OpParams {
         }
     }
 
+    /** Parameters of an op defined outside this module (of {@link Signature#CUSTOM} signature). */
+    non-sealed interface Custom extends OpParams {}
+
     OpParams NONE = new None();
 }

@@ -6,14 +6,16 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.ServiceLoader;
 
 /**
  * Every differentiable primitive, with its domain. Property tests enumerate this list, so an op cannot escape
- * checking. Each op family registers itself from the file where its kernels and pullbacks are written.
+ * checking. Each built-in family registers itself from the file where its kernels and pullbacks are written;
+ * families of other modules (nn's fused ops, a user's kernels) are {@link OpFamily} services found on the
+ * class path.
  */
 public final class OpRegistry {
-    private static final List<Consumer<OpRegistry>> FAMILIES = List.of(
+    private static final List<OpFamily> BUILT_IN = List.of(
             ElementwiseOps::register,
             ReductionOps::register,
             ShapeOps::register,
@@ -24,13 +26,18 @@ public final class OpRegistry {
     private static final Map<String, OpDefinition> OPS = load();
 
     private final Map<String, OpDefinition> ops = new LinkedHashMap<>();
+    private String family = "built-in";
 
-    private OpRegistry() {}
+    OpRegistry() {}
 
     private static Map<String, OpDefinition> load() {
         OpRegistry r = new OpRegistry();
-        for (Consumer<OpRegistry> family : FAMILIES) {
-            family.accept(r);
+        for (OpFamily f : BUILT_IN) {
+            f.register(r);
+        }
+        for (OpFamily f : ServiceLoader.load(OpFamily.class, OpRegistry.class.getClassLoader())) {
+            r.family = f.getClass().getName();
+            f.register(r);
         }
         return Collections.unmodifiableMap(r.ops);
     }
@@ -50,22 +57,38 @@ public final class OpRegistry {
         return op;
     }
 
+    private static void checkAdd(String method, String name, Signature signature, List<Domain> domains,
+            OpDefinition.Applier applier) {
+        String op = "OpRegistry." + method;
+        Checks.notNull(name, op, "name");
+        Checks.notNull(signature, op, "signature");
+        Checks.notNull(domains, op, "domains");
+        Checks.notNull(applier, op, "applier");
+    }
+
     /** Registers an op whose pullback is written in differentiable ops. */
-    void add(String name, Signature signature, List<Domain> domains, OpDefinition.Applier applier) {
+    public void add(String name, Signature signature, List<Domain> domains, OpDefinition.Applier applier) {
+        checkAdd("add", name, signature, domains, applier);
         add(new OpDefinition(name, signature, domains, true, applier));
     }
 
     /** Registers an op whose pullback is not itself differentiable (second derivatives through it throw). */
-    void addFirstOrderOnly(String name, Signature signature, List<Domain> domains, OpDefinition.Applier applier) {
+    public void addFirstOrderOnly(String name, Signature signature, List<Domain> domains,
+            OpDefinition.Applier applier) {
+        checkAdd("addFirstOrderOnly", name, signature, domains, applier);
         add(new OpDefinition(name, signature, domains, false, applier));
     }
 
-    private void add(OpDefinition op) {
+    /** Registers any op, e.g. one of {@link Signature#CUSTOM} signature with its own {@link CaseGenerator}. */
+    public void add(OpDefinition op) {
+        Checks.notNull(op, "OpRegistry.add", "op");
         if (op.domains().isEmpty()) { // List.copyOf in OpDefinition already rejects null domains
-            throw new IllegalStateException("OpRegistry: op '" + op.name() + "' must give a domain for every input");
+            throw new IllegalStateException("OpRegistry: op '" + op.name() + "' (" + family
+                    + ") must give a domain for every input");
         }
         if (ops.putIfAbsent(op.name(), op) != null) {
-            throw new IllegalStateException("OpRegistry: op '" + op.name() + "' registered twice");
+            throw new IllegalStateException("OpRegistry: op '" + op.name() + "' registered twice (again by "
+                    + family + ")");
         }
     }
 }

@@ -37,7 +37,9 @@ public enum Signature {
     /** NHWC input pooled ({@link OpParams.Pool}). */
     POOL2D(OpParams.Pool.class),
     /** Output gradient of average pooling, to the input's shape ({@link OpParams.Pool}). */
-    POOL2D_BACKWARD(OpParams.Pool.class);
+    POOL2D_BACKWARD(OpParams.Pool.class),
+    /** Shapes and parameters drawn by the op's own {@link CaseGenerator} (ops defined outside this module). */
+    CUSTOM(OpParams.class);
 
     private final Class<? extends OpParams> params;
 

@@ -148,9 +148,11 @@ final class Structure {
                 }
             }
             case DIFFERENTIABLE -> {
-                List<Object> parts = parts((Differentiable<?>) value);
+                Differentiable<?> d = (Differentiable<?>) value;
+                List<Object> parts = parts(d);
+                List<String> names = path == null ? List.of() : d.differentiablePartNames();
                 for (int i = 0; i < parts.size(); i++) {
-                    visit(parts.get(i), child(path, i), out, paths, all);
+                    visit(parts.get(i), child(path, i < names.size() ? names.get(i) : i), out, paths, all);
                 }
             }
             case PRODUCT -> {

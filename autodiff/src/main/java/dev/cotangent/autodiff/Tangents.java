@@ -20,7 +20,8 @@ public final class Tangents {
 
     /**
      * The tensors of a differentiable value by path, in {@link #tensors} order: record components, data-class
-     * properties and map keys by name, list and array elements by index ({@code layers.0.weight}).
+     * properties, map keys and named {@link Differentiable} parts by name, list and array elements and unnamed parts
+     * by index ({@code layers.0.weight}).
      */
     public static Map<String, Tensor> named(Object value) {
         return Structure.named(value);

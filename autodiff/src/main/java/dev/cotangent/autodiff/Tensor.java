@@ -420,6 +420,20 @@ public final class Tensor {
         return ShapeOps.toType(this, dtype);
     }
 
+    /**
+     * This tensor passed through {@code layers} in order ({@code input.sequenced(through: l1, l2)} in Swift):
+     * {@code x.sequenced(conv, pool, flatten, dense)} is {@code dense(flatten(pool(conv(x))))}.
+     */
+    @SafeVarargs
+    public final Tensor sequenced(DifferentiableFunction<Tensor>... layers) {
+        Checks.notNullElements(layers, "sequenced", "layers");
+        Tensor out = this;
+        for (DifferentiableFunction<Tensor> layer : layers) {
+            out = layer.apply(out);
+        }
+        return out;
+    }
+
     /** This value with derivatives stopped: nothing flows back through the result. */
     public Tensor withoutDerivative() {
         return Diff.withoutDerivative(this);
@@ -441,16 +455,39 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- recording
 
-    /** A result of primitive {@code op}: tracked when any input is tracked and recording is on. */
-    static Tensor record(String op, NdArray result, Tensor x, Node.NodePullback pullback) {
+    private static void checkRecord(String op, NdArray result, PrimitivePullback pullback) {
+        Checks.notNull(op, "Tensor.record", "op");
+        Checks.notNull(result, "Tensor.record", "result");
+        Checks.notNull(pullback, "Tensor.record", "pullback");
+    }
+
+    /**
+     * Records one application of primitive {@code op}: {@code result} was computed from {@code x}, and
+     * {@code pullback} maps its cotangent to x's. Untracked (a constant) when x is untracked or recording is
+     * off. This is how a primitive defined outside this package (a fused layer op, a user's kernel) joins
+     * differentiation; register it with {@link OpRegistry} so that the property suite checks its pullback.
+     *
+     * {@snippet :
+     * static Tensor cube(Tensor x) {
+     *     NdArray y = myCubeKernel(x.value());
+     *     return Tensor.record("cube", y, x, (g, out, needed) -> new Tensor[] {g.times(x.squared().times(3))}); // dx = 3x²g
+     * }
+     * }
+     */
+    public static Tensor record(String op, NdArray result, Tensor x, PrimitivePullback pullback) {
+        checkRecord(op, result, pullback);
+        Checks.notNull(x, "Tensor.record", "x");
         if (x.node == null || !DiffContext.get().recording) {
             return new Tensor(result, null);
         }
         return link(new Node(op, new Tensor[] {x}, pullback), result);
     }
 
-    /** Binary form of {@link #record(String, NdArray, Tensor, Node.NodePullback)}. */
-    static Tensor record(String op, NdArray result, Tensor x, Tensor y, Node.NodePullback pullback) {
+    /** Binary form of {@link #record(String, NdArray, Tensor, PrimitivePullback)}. */
+    public static Tensor record(String op, NdArray result, Tensor x, Tensor y, PrimitivePullback pullback) {
+        checkRecord(op, result, pullback);
+        Checks.notNull(x, "Tensor.record", "x");
+        Checks.notNull(y, "Tensor.record", "y");
         if ((x.node == null && y.node == null) || !DiffContext.get().recording) {
             return new Tensor(result, null);
         }
@@ -458,7 +495,9 @@ public final class Tensor {
     }
 
     /** N-ary form; untracked inputs are passed with their cotangent slots never needed. */
-    static Tensor record(String op, NdArray result, Tensor[] inputs, Node.NodePullback pullback) {
+    public static Tensor record(String op, NdArray result, Tensor[] inputs, PrimitivePullback pullback) {
+        checkRecord(op, result, pullback);
+        Checks.notNullElements(inputs, "Tensor.record", "inputs");
         boolean any = false;
         for (Tensor t : inputs) {
             any |= t.node != null;
@@ -476,7 +515,7 @@ public final class Tensor {
     }
 
     /** A tracked alias of {@code source} whose node is a fresh leaf (connected to source's graph, if any). */
-    static Tensor leaf(Tensor source, String op, Node.NodePullback pullback) {
+    static Tensor leaf(Tensor source, String op, PrimitivePullback pullback) {
         Tensor[] inputs = source.node == null ? new Tensor[0] : new Tensor[] {source};
         return link(new Node(op, inputs, pullback), source.value);
     }

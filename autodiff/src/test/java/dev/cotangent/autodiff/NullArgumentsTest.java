@@ -137,6 +137,8 @@ class NullArgumentsTest {
             return PoolParams.of(1, 1, Padding.VALID);
         } else if (type == OpParams.class) {
             return OpParams.NONE;
+        } else if (type == OpRegistry.class) {
+            return new OpRegistry();
         } else if (type == OpDefinition.class) {
             return OpRegistry.get("neg");
         } else if (type == GradientCheck.Options.class) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.TestFactory
 class EveryOpTest {
     @Test
     fun `every registered op has a case generator for its signature`() {
-        val missing = OpRegistry.all().filter { it.signature() !in SignatureCases.layouts }
+        val missing = OpRegistry.all().filter { !SignatureCases.canGenerate(it) }
         assertTrue(missing.isEmpty()) {
             "ops whose signature the suite cannot generate: ${missing.map { "${it.name()} (${it.signature()})" }}"
         }

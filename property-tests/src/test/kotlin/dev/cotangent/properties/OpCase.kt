@@ -53,5 +53,6 @@ internal data class OpCase(
         is OpParams.Matmul -> ", transposeA ${p.transposeA()}, transposeB ${p.transposeB()}"
         is OpParams.Conv -> ", ${p.params()}, result ${p.resultShape()}"
         is OpParams.Pool -> ", ${p.params()}, input ${p.inputShape()}"
+        is OpParams.Custom -> ", $p"
     }
 }

@@ -11,6 +11,7 @@ import io.kotest.property.arbitrary.constant
 import io.kotest.property.arbitrary.flatMap
 import io.kotest.property.arbitrary.map
 import kotlin.random.Random
+import kotlin.random.asJavaRandom
 
 /** What one call of an op needs besides values: input shapes and parameters (see [OpCase]). */
 internal data class Layout(
@@ -52,9 +53,15 @@ internal object SignatureCases {
         Signature.POOL2D_BACKWARD to { r -> WindowCases.pool(r).let { p -> Layout(listOf(p.output), OpParams.Pool(p.params, p.input)) } },
     )
 
+    /** Whether the suite can generate calls of [op]: from its signature, or from its own generator (CUSTOM). */
+    fun canGenerate(op: OpDefinition): Boolean = op.cases() != null || op.signature() in layouts
+
     /** Calls of [op] with values from its domains; a failing case shrinks to simpler values of the same layout. */
     fun of(op: OpDefinition): Arb<OpCase> {
-        val draw = layouts[op.signature()] ?: throw IllegalStateException(
+        val custom = op.cases()
+        val draw = if (custom != null) {
+            { r: Random -> custom.draw(r.asJavaRandom()).let { Layout(it.shapes(), it.params()) } }
+        } else layouts[op.signature()] ?: throw IllegalStateException(
             "no case generator for op '${op.name()}' of signature ${op.signature()}: add one to SignatureCases.layouts")
         return arbitrary { rs -> draw(rs.random) }.flatMap { layout ->
             Arb.tensors(Arb.constant(layout.shapes), DType.F64, op.domains())

@@ -1,0 +1,85 @@
+package dev.cotangent.nn;
+
+import dev.cotangent.core.DType;
+import dev.cotangent.core.NdArray;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/** The Dense layer's fused passes: bias plus relu in place after the GEMM, and relu's gradient mask. */
+final class DenseKernels {
+    private DenseKernels() {}
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+
+    /** {@code z[i, j] = act(z[i, j] + bias[j])} in place, act being relu or the identity; z contiguous [n, m]. */
+    static void addBiasInPlace(NdArray z, NdArray bias, boolean relu) {
+        int n = z.shape().dim(0);
+        int m = z.shape().dim(1);
+        NdArray b = bias.isContiguous() ? bias : bias.contiguous();
+        MemorySegment zs = z.segment();
+        MemorySegment bs = b.segment();
+        long z0 = z.byteOffset();
+        long b0 = b.byteOffset();
+        if (z.dtype() == DType.F32) {
+            int bound = F.loopBound(m);
+            for (int i = 0; i < n; i++) {
+                long row = z0 + (long) i * m * 4;
+                int j = 0;
+                for (; j < bound; j += F.length()) {
+                    var v = FloatVector.fromMemorySegment(F, zs, row + j * 4L, ByteOrder.nativeOrder())
+                            .add(FloatVector.fromMemorySegment(F, bs, b0 + j * 4L, ByteOrder.nativeOrder()));
+                    if (relu) {
+                        v = v.max(0f);
+                    }
+                    v.intoMemorySegment(zs, row + j * 4L, ByteOrder.nativeOrder());
+                }
+                for (; j < m; j++) {
+                    float v = zs.get(FLOAT, row + j * 4L) + bs.get(FLOAT, b0 + j * 4L);
+                    zs.set(FLOAT, row + j * 4L, relu ? Math.max(v, 0f) : v);
+                }
+            }
+        } else {
+            for (long i = 0; i < (long) n * m; i++) {
+                double v = zs.get(DOUBLE, z0 + i * 8) + bs.get(DOUBLE, b0 + (i % m) * 8);
+                zs.set(DOUBLE, z0 + i * 8, relu ? Math.max(v, 0) : v);
+            }
+        }
+    }
+
+    /** {@code g} where {@code y > 0}, else 0: relu's pullback given its output; both contiguous, same shape. */
+    static NdArray reluGradient(NdArray g, NdArray y) {
+        NdArray gc = g.isContiguous() ? g : g.contiguous();
+        NdArray out = NdArray.empty(g.dtype(), g.shape());
+        MemorySegment gs = gc.segment();
+        MemorySegment ys = y.segment();
+        MemorySegment os = out.segment();
+        long g0 = gc.byteOffset();
+        long y0 = y.byteOffset();
+        long o0 = out.byteOffset();
+        long n = g.size();
+        if (g.dtype() == DType.F32) {
+            long i = 0;
+            long bound = F.loopBound(n);
+            for (; i < bound; i += F.length()) {
+                var yv = FloatVector.fromMemorySegment(F, ys, y0 + i * 4, ByteOrder.nativeOrder());
+                FloatVector.fromMemorySegment(F, gs, g0 + i * 4, ByteOrder.nativeOrder())
+                        .blend(0f, yv.compare(VectorOperators.LE, 0f))
+                        .intoMemorySegment(os, o0 + i * 4, ByteOrder.nativeOrder());
+            }
+            for (; i < n; i++) {
+                os.set(FLOAT, o0 + i * 4, ys.get(FLOAT, y0 + i * 4) > 0 ? gs.get(FLOAT, g0 + i * 4) : 0f);
+            }
+        } else {
+            for (long i = 0; i < n; i++) {
+                os.set(DOUBLE, o0 + i * 8, ys.get(DOUBLE, y0 + i * 8) > 0 ? gs.get(DOUBLE, g0 + i * 8) : 0);
+            }
+        }
+        return out;
+    }
+}
