@@ -276,7 +276,7 @@ public final class NdArray implements AutoCloseable {
 
     /** Throws naming this array if its buffer was released. */
     public void checkAlive() {
-        if (storage.isReleased()) {
+        if (!storage.checkAccess()) {
             throw new IllegalStateException("NdArray " + dtype + shape + " was released (its scope closed or close() was"
                     + " called); keep it with Scope.keep(...) or copy it before the scope ends");
         }
