@@ -1,8 +1,11 @@
 package dev.cotangent.nn.weights;
 
 import dev.cotangent.autodiff.Differentiable;
+import dev.cotangent.nn.ActivationDiscarding;
 import dev.cotangent.nn.AvgPool2D;
+import dev.cotangent.nn.BatchNorm;
 import dev.cotangent.nn.Conv2D;
+import dev.cotangent.nn.Dropout;
 import dev.cotangent.nn.Flatten;
 import dev.cotangent.nn.MaxPool2D;
 import java.lang.reflect.Method;
@@ -37,8 +40,9 @@ final class LayerPaths {
     }
 
     /**
-     * Whether the layer at {@code path} comes after a {@link Flatten} that itself comes after a convolution or
-     * pooling layer, among its siblings in declaration order: its input is then a flattened feature map.
+     * Whether the layer at {@code path} directly follows a {@link Flatten} (dropout aside) that directly follows
+     * a convolution or pooling layer, among its siblings in declaration order: its input is then a flattened
+     * feature map.
      */
     static boolean followsFlattenedFeatureMap(Object root, String path) {
         int dot = path.lastIndexOf('.');
@@ -58,17 +62,24 @@ final class LayerPaths {
                 }
             }
         }
-        boolean featureMap = false;
-        boolean flattened = false;
-        for (int i = 0; i < position && i < siblings.size(); i++) {
-            Object s = siblings.get(i);
-            if (s instanceof Conv2D || s instanceof MaxPool2D || s instanceof AvgPool2D) {
-                featureMap = true;
-            } else if (s instanceof Flatten && featureMap) {
-                flattened = true;
-            }
+        int i = position - 1;
+        while (i >= 0 && i < siblings.size() && siblings.get(i) instanceof Dropout) {
+            i--;
         }
-        return flattened;
+        if (i < 0 || i >= siblings.size() || !(siblings.get(i) instanceof Flatten)) {
+            return false;
+        }
+        i--;
+        while (i >= 0 && (siblings.get(i) instanceof Dropout || siblings.get(i) instanceof BatchNorm)) {
+            i--;
+        }
+        Object before = i < 0 ? null : unwrapped(siblings.get(i));
+        return before instanceof Conv2D || before instanceof MaxPool2D || before instanceof AvgPool2D;
+    }
+
+    /** The layer inside an {@link ActivationDiscarding} wrapper. */
+    private static @Nullable Object unwrapped(@Nullable Object layer) {
+        return layer instanceof ActivationDiscarding<?> a ? a.wrapped() : layer;
     }
 
     private static @Nullable Object child(Object parent, String name) {
