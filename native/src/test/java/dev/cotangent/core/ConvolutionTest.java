@@ -2,10 +2,15 @@ package dev.cotangent.core;
 
 import static dev.cotangent.core.KernelChecks.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -271,5 +276,56 @@ class ConvolutionTest {
         assertError(() -> new Conv2dParams(1, -2, Padding.SAME, 1, 1), "Conv2dParams", "-2");
         assertError(() -> new Conv2dParams(1, 1, Padding.SAME, 0, 1), "Conv2dParams", "dilations (0, 1)");
         assertThrows(NullPointerException.class, () -> new Conv2dParams(1, 1, null, 1, 1));
+    }
+
+    /**
+     * OpenBLAS's thread count is process-wide: a convolution must never change it, not even for the duration of a
+     * call, or a concurrent matmul (or another convolution restoring what it saw) would observe the wrong count.
+     */
+    @Test
+    void concurrentConvolutionsLeaveTheBlasThreadCountAlone() throws Exception {
+        assumeTrue(Backend.isAvailable(Backend.Kind.OPENBLAS), () -> "OpenBLAS unavailable: " + Backend.describe());
+        int before = Backend.threads();
+        Backend.setThreads(2);
+        try {
+            // Enough output rows that the two Java threads take whole chunks each.
+            NdArray x = KernelChecks.random(new Random(21), DType.F32, 16, 32, 32, 3);
+            NdArray w = KernelChecks.random(new Random(22), DType.F32, 5, 5, 3, 8);
+            Conv2dParams p = Conv2dParams.of(1, Padding.SAME);
+            AtomicBoolean done = new AtomicBoolean();
+            AtomicInteger seen = new AtomicInteger(2);
+            Thread watcher = Thread.ofPlatform().start(() -> {
+                while (!done.get()) {
+                    int now = dev.cotangent.bindings.openblas.OpenBlas.threads();
+                    if (now != 2) {
+                        seen.set(now);
+                    }
+                }
+            });
+            Thread[] callers = new Thread[2];
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            for (int t = 0; t < callers.length; t++) {
+                callers[t] = Thread.ofPlatform().start(() -> Backend.runWith(Backend.Kind.OPENBLAS, () -> {
+                    try {
+                        for (int i = 0; i < 20; i++) {
+                            Convolution.conv2d(x, w, p).close();
+                            Convolution.conv2dBackwardFilter(x, Convolution.conv2d(x, w, p), w.shape(), p).close();
+                        }
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                }));
+            }
+            for (Thread t : callers) {
+                t.join();
+            }
+            done.set(true);
+            watcher.join();
+            assertNull(failure.get());
+            assertEquals(2, seen.get(), "a thread saw OpenBLAS's thread count change during a convolution");
+            assertEquals(2, Backend.threads(), "OpenBLAS's thread count after concurrent convolutions");
+        } finally {
+            Backend.setThreads(before);
+        }
     }
 }
