@@ -80,3 +80,12 @@ class ScalaTest:
   @Test def aClassThatCannotBeRebuiltFailsLoudly(): Unit =
     val e = assertThrows(classOf[IllegalArgumentException], () => Diff.gradient(Opaque(t(1)), (o: Opaque) => o.w.sum()))
     assertTrue(e.getMessage.contains("Opaque") && e.getMessage.contains("field 'w'"), e.getMessage)
+
+  @Test def layerResultsDestructure(): Unit =
+    val layer = dev.cotangent.nn.Dense(m(2, 1, 0.5, -2), t(0.25), dev.cotangent.nn.Activation.IDENTITY)
+    val x = m(1, 2, 3, 4)
+    val AppliedLayer(y, backprop) = layer.appliedForBackpropagation(x)
+    assertEquals(3 * 0.5 - 4 * 2 + 0.25, y.get(0, 0))
+    val LayerGradients(dLayer, dInput) = backprop(Tensor.of(Array(1.0), 1, 1))
+    assertArrayEquals(Array(3.0, 4.0), dLayer.weight.toDoubleArray)
+    assertArrayEquals(Array(0.5, -2.0), dInput.toDoubleArray)
