@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** A JVM started without jdk.incubator.vector gets an error naming the flag, not a bare NoClassDefFoundError. */
@@ -32,16 +28,7 @@ class MissingVectorModuleTest {
     }
 
     private static List<String> probe(String... jvmOptions) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        cmd.addAll(List.of(jvmOptions));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().remove("JDK_JAVA_OPTIONS");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM timed out");
-        assertEquals(0, p.exitValue(), out);
-        return out.lines().toList();
+        return ChildJvm.run(Probe.class, List.of(jvmOptions));
     }
 
     @Test
