@@ -19,6 +19,10 @@ import java.util.Arrays;
  * {@link #maxBytes()}, is an {@link IllegalArgumentException} naming the op and the shape.
  */
 public final class NdArray implements AutoCloseable {
+    static {
+        VectorModule.requirePresent();
+    }
+
     private final Storage storage;
     private final DType dtype;
     private final Shape shape;
