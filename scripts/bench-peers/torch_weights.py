@@ -3,11 +3,11 @@
 the safetensors package). Every file it reads or writes is a safetensors file in DIR.
 
   torch_weights.py export DIR
-      Builds the MLP (784-256-10) and the CNN (LeNet shape on 28x28x1) with seed 0, saves their state_dicts
-      (torch_mlp.safetensors, torch_cnn.safetensors), a float32 input batch and the models' outputs on it
-      (torch_inputs.safetensors: x [8, 1, 28, 28], mlp, cnn).
+      Builds the MLP (784-256-10) and the CNN (LeNet shape on 28x28x1) with seed 0, in float32 and float64,
+      saves their state_dicts (torch_{mlp,cnn}_{f32,f64}.safetensors), an input batch and the models' outputs
+      on it (torch_inputs.safetensors: x [8, 1, 28, 28] float32, {mlp,cnn}_{f32,f64}).
   torch_weights.py check DIR
-      Loads the models Cotangent saved in PyTorch's layout (cotangent_mlp.safetensors, cotangent_cnn.safetensors,
+      Loads the models Cotangent saved in PyTorch's layout (cotangent_{mlp,cnn}_{f32,f64}.safetensors,
       load_state_dict strict), runs them on the same input and compares with Cotangent's own outputs
       (cotangent_outputs.safetensors). Prints `INTEROP torch-loads-cotangent ...` and exits 1 over 1e-6.
   torch_weights.py parity DIR [--steps 10] [--batch 32] [--lr 0.05]
@@ -63,14 +63,18 @@ def state(model):
     return {k: v.detach().contiguous() for k, v in model.state_dict().items()}
 
 
+DTYPES = {"f32": torch.float32, "f64": torch.float64}
+
+
 def export(d):
-    ms = models()
     g = torch.Generator().manual_seed(1)
     x = torch.rand(8, 1, 28, 28, generator=g)
     outputs = {"x": x}
-    for name, m in ms.items():
-        save_file(state(m), os.path.join(d, f"torch_{name}.safetensors"), metadata={"format": "pt"})
-        outputs[name] = forward(name, m, x)
+    for suffix, dtype in DTYPES.items():
+        for name, m in models().items():
+            m = m.to(dtype)
+            save_file(state(m), os.path.join(d, f"torch_{name}_{suffix}.safetensors"), metadata={"format": "pt"})
+            outputs[f"{name}_{suffix}"] = forward(name, m, x.to(dtype))
     save_file(outputs, os.path.join(d, "torch_inputs.safetensors"))
 
 
@@ -82,11 +86,13 @@ def check(d):
     theirs = load_file(os.path.join(d, "cotangent_outputs.safetensors"))
     x = load_file(os.path.join(d, "torch_inputs.safetensors"))["x"]
     worst = 0.0
-    for name, m in models().items():
-        m.load_state_dict(load_file(os.path.join(d, f"cotangent_{name}.safetensors")), strict=True)
-        r = rel_output(forward(name, m, x), theirs[name])
-        print(f"INTEROP torch-loads-cotangent model={name} max_rel_output_diff={r:.3g}")
-        worst = max(worst, r)
+    for suffix, dtype in DTYPES.items():
+        for name, m in models().items():
+            m = m.to(dtype)
+            m.load_state_dict(load_file(os.path.join(d, f"cotangent_{name}_{suffix}.safetensors")), strict=True)
+            r = rel_output(forward(name, m, x.to(dtype)), theirs[f"{name}_{suffix}"])
+            print(f"INTEROP torch-loads-cotangent model={name} dtype={suffix} max_rel_output_diff={r:.3g}")
+            worst = max(worst, r)
     return 0 if worst <= 1e-6 else 1
 
 

@@ -27,7 +27,8 @@ import java.util.Optional;
 /**
  * A safetensors file, memory-mapped and checked when opened: an 8-byte little-endian header length, a JSON
  * header of tensor entries (dtype, shape, data_offsets) and optional {@code __metadata__}, then the raw
- * little-endian data. Tensors are copied from the mapping straight into off-heap arrays. Closing unmaps it.
+ * little-endian data. Tensors are copied from the mapping straight into off-heap arrays. Closing unmaps it;
+ * reading after that throws {@link IllegalStateException}.
  *
  * {@snippet :
  * try (SafeTensorsFile f = SafeTensorsFile.open(Path.of("model.safetensors"))) {
@@ -63,7 +64,7 @@ public final class SafeTensorsFile implements AutoCloseable {
      * @throws UncheckedIOException if it cannot be read
      */
     public static SafeTensorsFile open(Path file) {
-        Arena arena = Arena.ofConfined();
+        Arena arena = Arena.ofShared(); // any thread may read; close() unmaps once no read is under way
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
             if (size < 8) {

@@ -1,6 +1,8 @@
 package dev.cotangent.nn.weights;
 
+import dev.cotangent.autodiff.Tangents;
 import dev.cotangent.autodiff.Tensor;
+import dev.cotangent.core.DType;
 import dev.cotangent.nn.Activation;
 import dev.cotangent.nn.Conv2D;
 import dev.cotangent.nn.Dense;
@@ -68,32 +70,42 @@ public final class TorchInterop {
     }
 
     /**
-     * Loads PyTorch's exported models into ours and compares outputs on its input; then saves models of our own
-     * (seed 3) in PyTorch's layout with our outputs, for {@code torch_weights.py check}. Returns the worst
-     * relative output difference.
+     * Loads PyTorch's exported models (float32 and float64) into ours and compares outputs on its input; then
+     * saves models of our own (seed 3) in PyTorch's layout with our outputs, for {@code torch_weights.py check}.
+     * Returns the worst relative output difference.
      */
     static double interop(Path dir, java.io.PrintStream out) {
         double worst = 0;
         Map<String, Tensor> outputs = new LinkedHashMap<>();
         try (SafeTensorsFile inputs = SafeTensorsFile.open(dir.resolve("torch_inputs.safetensors"))) {
-            Tensor x = inputs.read("x");
-            for (String name : new String[] {"mlp", "cnn"}) {
-                Sequential model = name.equals("mlp") ? mlp() : cnn();
-                TorchMapping mapping = name.equals("mlp") ? mlpMapping(model) : cnnMapping(model);
-                Weights.load(model, dir.resolve("torch_" + name + ".safetensors"), mapping);
-                double r = relativeDifference(model.apply(input(name, x)), inputs.read(name));
-                out.printf("INTEROP cotangent-loads-torch model=%s max_rel_output_diff=%.3g%n", name, r);
-                worst = Math.max(worst, r);
+            Tensor x32 = inputs.read("x");
+            for (DType dtype : DType.values()) {
+                String suffix = dtype == DType.F32 ? "f32" : "f64";
+                Tensor x = x32.toType(dtype);
+                for (String name : new String[] {"mlp", "cnn"}) {
+                    Sequential model = of(dtype, name.equals("mlp") ? mlp() : cnn());
+                    TorchMapping mapping = name.equals("mlp") ? mlpMapping(model) : cnnMapping(model);
+                    Weights.load(model, dir.resolve("torch_" + name + "_" + suffix + ".safetensors"), mapping);
+                    double r = relativeDifference(model.apply(input(name, x)), inputs.read(name + "_" + suffix));
+                    out.printf("INTEROP cotangent-loads-torch model=%s dtype=%s max_rel_output_diff=%.3g%n", name,
+                            suffix, r);
+                    worst = Math.max(worst, r);
 
-                Initializers.setGlobalSeed(3);
-                Sequential ours = name.equals("mlp") ? mlp() : cnn();
-                Weights.save(ours, dir.resolve("cotangent_" + name + ".safetensors"),
-                        name.equals("mlp") ? mlpMapping(ours) : cnnMapping(ours));
-                outputs.put(name, ours.apply(input(name, x)));
+                    Initializers.setGlobalSeed(3);
+                    Sequential ours = of(dtype, name.equals("mlp") ? mlp() : cnn());
+                    Weights.save(ours, dir.resolve("cotangent_" + name + "_" + suffix + ".safetensors"),
+                            name.equals("mlp") ? mlpMapping(ours) : cnnMapping(ours));
+                    outputs.put(name + "_" + suffix, ours.apply(input(name, x)));
+                }
             }
         }
         Weights.save(outputs, dir.resolve("cotangent_outputs.safetensors"));
         return worst;
+    }
+
+    /** {@code model} with its parameters converted to {@code dtype}. */
+    static Sequential of(DType dtype, Sequential model) {
+        return Tangents.rebuild(model, Tangents.tensors(model).stream().map(t -> t.toType(dtype)).toList());
     }
 
     /** The parity run's SGD steps from PyTorch's initial weights and batches; writes weights and losses. */

@@ -216,4 +216,21 @@ class WeightsTest {
         assertSame(false, Files.exists(dir.resolve("r.safetensors.partial")));
         assertNotEquals(0, Files.size(file));
     }
+
+    @Test
+    void ignoredPyTorchTensorsAreSkippedAndOthersAreNot() {
+        Sequential model = mlp(30);
+        Path file = dir.resolve("extra.safetensors");
+        Map<String, Tensor> torchLike = new java.util.LinkedHashMap<>();
+        torchLike.put("0.weight", model.parameters().get("layers.0.weight").transpose().copy());
+        torchLike.put("0.bias", model.parameters().get("layers.0.bias"));
+        torchLike.put("2.weight", model.parameters().get("layers.1.weight").transpose().copy());
+        torchLike.put("2.bias", model.parameters().get("layers.1.bias"));
+        torchLike.put("scale", Tensor.scalar(2f));
+        Weights.save(torchLike, file);
+        TorchMapping mapping = TorchMapping.byModuleOrder(mlp(31), "0", "2");
+        var e = assertThrows(WeightFileException.class, () -> Weights.loaded(mlp(31), file, mapping));
+        assertTrue(e.getMessage().contains("in the file but not in the model: [scale]"), e.getMessage());
+        assertSameParameters(model, Weights.loaded(mlp(31), file, mapping.ignoring("scale")));
+    }
 }
