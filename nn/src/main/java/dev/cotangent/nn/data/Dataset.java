@@ -116,6 +116,28 @@ public final class Dataset implements AutoCloseable {
         return images.unsignedByte((long) checkIndex(i) * sampleSize() + pixel);
     }
 
+    /**
+     * The mean and standard deviation of every pixel of every sample, scaled to [0, 1], for
+     * {@link Batches#normalized(double, double)}; computed on each call (one pass over the bytes).
+     */
+    public double[] pixelMeanAndStd() {
+        long[] histogram = new long[256];
+        java.lang.foreign.MemorySegment bytes = images.data();
+        long n = bytes.byteSize();
+        for (long i = 0; i < n; i++) {
+            histogram[Byte.toUnsignedInt(bytes.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i))]++;
+        }
+        double sum = 0;
+        double squares = 0;
+        for (int v = 0; v < 256; v++) {
+            double x = v / 255.0;
+            sum += histogram[v] * x;
+            squares += histogram[v] * x * x;
+        }
+        double mean = sum / Math.max(1, n);
+        return new double[] {mean, Math.sqrt(Math.max(0, squares / Math.max(1, n) - mean * mean))};
+    }
+
     /** Mini-batches of {@code batchSize} samples, in order, the last partial batch kept; refine, then {@code open()}. */
     public Batches batches(int batchSize) {
         return Batches.of(this, batchSize);

@@ -135,6 +135,17 @@ class BatchIteratorTest {
                 }
             }
             assertThrows(IllegalArgumentException.class, () -> data.batches(3).normalized(0, 0));
+            double sum = 0;
+            double squares = 0;
+            for (int i = 0; i < 3; i++) {
+                for (int p = 0; p < 6; p++) {
+                    sum += IdxFiles.pixel(i, p) / 255.0;
+                    squares += Math.pow(IdxFiles.pixel(i, p) / 255.0, 2);
+                }
+            }
+            double[] stats = data.pixelMeanAndStd();
+            assertEquals(sum / 18, stats[0], 1e-12);
+            assertEquals(Math.sqrt(squares / 18 - Math.pow(sum / 18, 2)), stats[1], 1e-12);
         }
     }
 
