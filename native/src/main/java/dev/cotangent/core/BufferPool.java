@@ -23,6 +23,11 @@ final class BufferPool {
     private static final long MAX_IDLE_BYTES = Long.getLong("cotangent.pool.maxIdleBytes", 2L << 30);
 
     private static final AtomicLong SHARED_IDLE_BYTES = new AtomicLong();
+    /** Bytes of buffers handed out and not yet returned, their most since {@link #resetPeak}, and bytes ever
+     *  obtained from the system: what benchmarks read to tell activation memory and pool misses. */
+    private static final AtomicLong LIVE_BYTES = new AtomicLong();
+    private static final AtomicLong PEAK_BYTES = new AtomicLong();
+    private static final AtomicLong SYSTEM_BYTES = new AtomicLong();
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static final ConcurrentLinkedDeque<Buffer>[] SHARED = new ConcurrentLinkedDeque[CLASSES];
 
@@ -106,6 +111,10 @@ final class BufferPool {
     /** {@link #acquire(long)} with the calling thread's cache already at hand. */
     static Buffer acquire(long bytes, LocalCache local) {
         int c = sizeClass(bytes);
+        long live = LIVE_BYTES.addAndGet(classBytes(c));
+        if (live > PEAK_BYTES.getPlain()) {
+            PEAK_BYTES.accumulateAndGet(live, Math::max);
+        }
         Buffer b = local.deques[c].pollFirst();
         if (b != null) {
             local.idleBytes -= classBytes(c);
@@ -118,8 +127,11 @@ final class BufferPool {
         }
         Arena arena = Arena.ofShared();
         try {
-            return new Buffer(arena, arena.allocate(classBytes(c), 64), c);
+            Buffer fresh = new Buffer(arena, arena.allocate(classBytes(c), 64), c);
+            SYSTEM_BYTES.addAndGet(classBytes(c));
+            return fresh;
         } catch (OutOfMemoryError e) {
+            LIVE_BYTES.addAndGet(-classBytes(c));
             arena.close();
             throw e;
         }
@@ -133,6 +145,7 @@ final class BufferPool {
     /** Returns a buffer to {@code local}, the releasing thread's cache, or to the shared deques when null. */
     static void release(Buffer b, @Nullable LocalCache local) {
         long bytes = classBytes(b.sizeClass());
+        LIVE_BYTES.addAndGet(-bytes);
         if (local != null) {
             if (local.idleBytes + bytes <= MAX_IDLE_BYTES) {
                 local.idleBytes += bytes;
@@ -151,5 +164,25 @@ final class BufferPool {
     /** Bytes currently idle in this thread's cache and the shared deques (for tests and diagnostics). */
     static long idleBytes() {
         return ThreadState.get().cache.idleBytes + SHARED_IDLE_BYTES.get();
+    }
+
+    /** Bytes of pooled buffers in use now (by size class, so at most a third above the arrays' own sizes). */
+    static long liveBytes() {
+        return LIVE_BYTES.get();
+    }
+
+    /** The most {@link #liveBytes} since the last {@link #resetPeak}. */
+    static long peakBytes() {
+        return PEAK_BYTES.get();
+    }
+
+    /** Starts a new peak from the bytes in use now. */
+    static void resetPeak() {
+        PEAK_BYTES.set(LIVE_BYTES.get());
+    }
+
+    /** Bytes ever allocated from the system (buffers the pool could not reuse). */
+    static long systemBytes() {
+        return SYSTEM_BYTES.get();
     }
 }

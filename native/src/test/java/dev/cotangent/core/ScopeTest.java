@@ -117,4 +117,23 @@ class ScopeTest {
             assertTrue(during <= before);
         }
     }
+
+    @Test
+    void liveAndPeakBytesFollowAcquireAndRelease() {
+        long classBytes = BufferPool.classBytes(BufferPool.sizeClass(8L << 16));
+        long live = BufferPool.liveBytes();
+        BufferPool.resetPeak();
+        try (Scope _ = Scope.open()) {
+            NdArray.empty(DType.F64, 1 << 16);
+            assertEquals(live + classBytes, BufferPool.liveBytes());
+            NdArray.empty(DType.F64, 1 << 16);
+        }
+        assertEquals(live, BufferPool.liveBytes(), "both buffers returned");
+        assertEquals(live + 2 * classBytes, BufferPool.peakBytes(), "two buffers at once at most");
+        long system = BufferPool.systemBytes();
+        try (Scope _ = Scope.open()) {
+            NdArray.empty(DType.F64, 1 << 16);
+        }
+        assertEquals(system, BufferPool.systemBytes(), "a pooled buffer is reused, not allocated again");
+    }
 }
