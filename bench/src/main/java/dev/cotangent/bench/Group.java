@@ -31,6 +31,17 @@ record Group(String name, String about, Class<?> benchmark, Reporter reporter) {
                 new Group("tape-overhead", "1000 steps of x = sin(x)*1.0001+0.1, gradient, vs PyTorch (us/op)",
                         TapeOverheadBench.class, Reports::tape),
                 new Group("matmul-grad", "grad of sum(relu(A.B)), 1024^2, vs its three GEMMs + relu (ratio)",
-                        MatmulGradBench.class, Reports::matmulGrad));
+                        MatmulGradBench.class, Reports::matmulGrad),
+                new Group("mlp", "784-512-512-10 MLP, batch 256, SGD step, 1 and 2 threads, vs PyTorch and DJL (ms)",
+                        MlpBench.class, (r, out) -> Reports.trainingStep(r, out, 0.8, "")),
+                new Group("lenet", "LeNet-like CNN, batch 64 of 32x32x3, SGD step, vs PyTorch and DJL (ms)",
+                        LenetBench.class, (r, out) -> Reports.trainingStep(r, out, 1.0, "")),
+                new Group("seed-mlp", "the tutorial's XOR MLP step vs PyTorch and DJL (ms)",
+                        SeedMlpBench.class, (r, out) -> Reports.trainingStep(r, out, 0.5, "")),
+                new Group("seed-cnn", "the tutorial's CNN step, conv plain and recomputed, vs PyTorch and DJL (ms)",
+                        SeedCnnBench.class,
+                        (r, out) -> Reports.trainingStep(r, out, 0.5, "conv=plain", "conv=recomputed")),
+                new Group("checkpoint", "16x1024 relu MLP, batch 512: peak activation memory and step time,"
+                        + " plain vs recomputed in segments", CheckpointBench.class, Reports::checkpoint));
     }
 }

@@ -173,4 +173,87 @@ final class Reports {
         out.put("max_ratio", maxRatio, 3);
         out.target("target_le_1.1", maxRatio, maxRatio <= 1.1);
     }
+
+    /**
+     * A training-step group: per thread count (and variant) the three sides' median step times and the ratio of
+     * ours to the faster peer; {@code ratio} is the worst of them, checked against {@code target}.
+     */
+    static void trainingStep(Results r, Report out, double target, String... variants) {
+        Peer.info(out);
+        double worst = Double.NEGATIVE_INFINITY;
+        double worstTorch = Double.NEGATIVE_INFINITY;
+        for (String variant : variants) {
+            for (int t : new int[] {1, 2}) {
+                Results.Series s = variant.isEmpty() ? r.get("step", "threads=" + t)
+                        : r.get("step", "threads=" + t, variant);
+                double ours = s.sideMedian("a") * 1e3;
+                double torch = s.sideMedian("b") * 1e3;
+                double djl = s.sideMedian("c") * 1e3;
+                double faster = Double.isNaN(djl) ? torch : Double.isNaN(torch) ? djl : Math.min(torch, djl);
+                double ratio = ours / faster;
+                worst = Double.isNaN(ratio) || Double.isNaN(worst) ? Double.NaN : Math.max(worst, ratio);
+                worstTorch = Math.max(worstTorch, ours / torch);
+                String key = (variant.isEmpty() ? "" : variant.substring(variant.indexOf('=') + 1) + "_") + "t" + t;
+                out.line("  %-14s threads=%d  ours %9.4f ms (spread %5.1f%%)  torch %9.4f ms (spread %5.1f%%)  djl %9.4f"
+                        + " ms (spread %5.1f%%)  ours/faster peer %.3f", variant, t, ours, 100 * s.sideSpread("a"),
+                        torch, 100 * s.sideSpread("b"), djl, 100 * s.sideSpread("c"), ratio);
+                out.put(key + "_ms", ours, 4);
+                out.put(key + "_torch_ms", torch, 4);
+                out.put(key + "_djl_ms", djl, 4);
+                out.put(key + "_ratio", ratio, 3);
+                double[] bytes = s.counters().get("systemBytes");
+                double[] steps = s.counters().get("steps");
+                double maxPerStep = 0;
+                for (int i = 0; i < bytes.length; i++) {
+                    if (steps[i] > 0) {
+                        maxPerStep = Math.max(maxPerStep, bytes[i] / steps[i]);
+                    }
+                }
+                out.line("  %-14s threads=%d  bytes allocated from the system per step after warm-up: %.0f (worst"
+                        + " iteration)", variant, t, maxPerStep);
+                out.put(key + "_os_bytes_per_step", maxPerStep, 0);
+            }
+        }
+        out.put("torch_ratio", worstTorch, 3);
+        out.put("ratio", worst, 3);
+        out.target("target_le_" + target, worst, worst <= target);
+    }
+
+    static void checkpoint(Results r, Report out) {
+        double worstMemory = Double.POSITIVE_INFINITY;
+        double worstTime = Double.NEGATIVE_INFINITY;
+        for (int t : new int[] {1, 2}) {
+            Results.Series s = r.get("step", "threads=" + t);
+            double plain = s.sideMedian("a") * 1e3;
+            double recomputed = s.sideMedian("b") * 1e3;
+            double timeRatio = s.ratioMedian("b", "a");
+            double plainPeak = Stats.median(perStep(s, "plainPeakBytes", "plainSteps")) / (1 << 20);
+            double recomputedPeak = Stats.median(perStep(s, "recomputedPeakBytes", "recomputedSteps")) / (1 << 20);
+            double memoryRatio = plainPeak / recomputedPeak;
+            worstMemory = Math.min(worstMemory, memoryRatio);
+            worstTime = Math.max(worstTime, timeRatio);
+            out.line("  threads=%d  plain %8.2f ms, peak activations %7.1f MiB   recomputed in segments of %d %8.2f ms,"
+                    + " peak activations %7.1f MiB   memory ratio %.2f  time ratio %.3f %s", t, plain, plainPeak,
+                    CheckpointBench.SEGMENT, recomputed, recomputedPeak, memoryRatio, timeRatio,
+                    s.ratioQuartiles("b", "a"));
+            out.put("t" + t + "_plain_ms", plain, 2);
+            out.put("t" + t + "_recomputed_ms", recomputed, 2);
+            out.put("t" + t + "_plain_peak_mib", plainPeak, 1);
+            out.put("t" + t + "_recomputed_peak_mib", recomputedPeak, 1);
+        }
+        out.put("memory_ratio", worstMemory, 2);
+        out.put("time_ratio", worstTime, 3);
+        out.target("target_memory_ge_2.5", worstMemory, worstMemory >= 2.5);
+        out.target("target_time_le_1.4", worstTime, worstTime <= 1.4);
+    }
+
+    private static double[] perStep(Results.Series s, String sum, String count) {
+        double[] total = s.counters().get(sum);
+        double[] n = s.counters().get(count);
+        double[] out = new double[total.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = total[i] / n[i];
+        }
+        return out;
+    }
 }

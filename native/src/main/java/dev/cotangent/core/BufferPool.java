@@ -27,6 +27,10 @@ final class BufferPool {
     static final String MAX_IDLE_PROPERTY = "cotangent.pool.maxIdleBytes";
 
     private static final AtomicLong SHARED_IDLE_BYTES = new AtomicLong();
+    /** Bytes of buffers handed out and not yet returned, and their most since {@link #resetPeakLiveBytes}: the
+     *  exact activation memory of a step, which the held/pooled difference only approximates. */
+    private static final AtomicLong LIVE_BYTES = new AtomicLong();
+    private static final AtomicLong PEAK_LIVE_BYTES = new AtomicLong();
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static final ConcurrentLinkedDeque<Buffer>[] SHARED = new ConcurrentLinkedDeque[CLASSES];
     /** Allocations by threads without a cache, and by finished threads whose caches were reaped. */
@@ -153,6 +157,10 @@ final class BufferPool {
     /** {@link #acquire(long)} with the calling thread's cache (null for none) already at hand. */
     static Buffer acquire(long bytes, @Nullable LocalCache local) {
         int c = sizeClass(bytes);
+        long live = LIVE_BYTES.addAndGet(classBytes(c));
+        if (live > PEAK_LIVE_BYTES.getPlain()) {
+            PEAK_LIVE_BYTES.accumulateAndGet(live, Math::max);
+        }
         if (local != null) {
             local.allocations++;
             Buffer b = local.deques[c].pollFirst();
@@ -164,7 +172,15 @@ final class BufferPool {
             SHARED_ALLOCATIONS.increment();
         }
         Buffer b = pollShared(c);
-        return b != null ? b : fromSystem(c);
+        if (b != null) {
+            return b;
+        }
+        try {
+            return fromSystem(c);
+        } catch (OutOfMemoryError | RuntimeException e) {
+            LIVE_BYTES.addAndGet(-classBytes(c));
+            throw e;
+        }
     }
 
     private static @Nullable Buffer pollShared(int c) {
@@ -214,6 +230,7 @@ final class BufferPool {
     /** Returns a buffer to {@code local}, the releasing thread's cache, or to the shared deques when null. */
     static void release(Buffer b, @Nullable LocalCache local) {
         long bytes = classBytes(b.sizeClass());
+        LIVE_BYTES.addAndGet(-bytes);
         if (local != null && local.idleBytes + bytes <= Limits.MAX_IDLE) {
             local.idleBytes += bytes;
             local.deques[b.sizeClass()].addFirst(b);
@@ -235,6 +252,7 @@ final class BufferPool {
 
     /** Returns a buffer the cleaner found unreachable. */
     static void releaseFromCleaner(Buffer b) {
+        LIVE_BYTES.addAndGet(-classBytes(b.sizeClass()));
         releaseShared(b);
         MemoryBudget.cleanerReturned();
     }
@@ -322,5 +340,20 @@ final class BufferPool {
     static long idleBytes() {
         LocalCache local = ThreadState.get().cache;
         return (local == null ? 0 : local.idleBytes) + SHARED_IDLE_BYTES.get();
+    }
+
+    /** Bytes of buffers handed out now (by size class). */
+    static long liveBytes() {
+        return LIVE_BYTES.get();
+    }
+
+    /** The most {@link #liveBytes} since the last {@link #resetPeakLiveBytes} (or since start). */
+    static long peakLiveBytes() {
+        return PEAK_LIVE_BYTES.get();
+    }
+
+    /** Starts a new peak of live bytes from the bytes live now. */
+    static void resetPeakLiveBytes() {
+        PEAK_LIVE_BYTES.set(LIVE_BYTES.get());
     }
 }

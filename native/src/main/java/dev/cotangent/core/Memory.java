@@ -29,6 +29,8 @@ public final class Memory {
      * @param budgetBytes         the most native bytes arrays may hold at once
      * @param liveBytes           bytes in buffers handed out: live arrays (and unreachable ones not yet
      *                            collected), and kernels' scratch
+     * @param peakLiveBytes       the most live bytes since start or the last {@link #resetPeakLiveBytes}: the
+     *                            activation memory of a training step, measured around it
      * @param pooledBytes         bytes held idle for reuse, in the shared pool and per-thread caches
      * @param peakBytes           the most native bytes held at once (live plus pooled), so at least the peak of
      *                            live bytes; never above the budget
@@ -40,7 +42,7 @@ public final class Memory {
      * @param forcedGcs           garbage collections those reclamations forced
      * @param reclamationMillis   time spent reclaiming (collections and waiting for the cleaner), in total
      */
-    public record Stats(long budgetBytes, long liveBytes, long pooledBytes, long peakBytes, long allocations,
+    public record Stats(long budgetBytes, long liveBytes, long peakLiveBytes, long pooledBytes, long peakBytes, long allocations,
             long systemAllocations, long systemAllocatedBytes, long systemFreedBytes, long reclamations,
             long forcedGcs, double reclamationMillis) {
 
@@ -58,11 +60,15 @@ public final class Memory {
     public static Stats stats() {
         long budget = MemoryBudget.budget();
         long pooled = BufferPool.pooledBytes();
-        long held = MemoryBudget.reserved();
-        return new Stats(budget, Math.max(0, held - pooled), pooled, MemoryBudget.peakReserved(),
+        return new Stats(budget, BufferPool.liveBytes(), BufferPool.peakLiveBytes(), pooled, MemoryBudget.peakReserved(),
                 BufferPool.allocations(), MemoryBudget.osAllocations(), MemoryBudget.osAllocatedBytes(),
                 MemoryBudget.osFreedBytes(), MemoryBudget.reclamations(), MemoryBudget.forcedGcs(),
                 MemoryBudget.reclamationNanos() / 1e6);
+    }
+
+    /** Starts a new {@link Stats#peakLiveBytes} from the bytes live now (for measuring one step's peak). */
+    public static void resetPeakLiveBytes() {
+        BufferPool.resetPeakLiveBytes();
     }
 
     /**

@@ -189,4 +189,23 @@ class ScopeTest {
         assertEquals(List.of(), wrong, "sums of an array read while its scope closed on another thread");
         assertTrue(interrupted > 0, "the reader never noticed the close");
     }
+
+    @Test
+    void liveAndPeakLiveBytesFollowAcquireAndRelease() {
+        long classBytes = BufferPool.classBytes(BufferPool.sizeClass(8L << 16));
+        long live = Memory.stats().liveBytes();
+        Memory.resetPeakLiveBytes();
+        try (Scope _ = Scope.open()) {
+            NdArray.empty(DType.F64, 1 << 16);
+            assertEquals(live + classBytes, Memory.stats().liveBytes());
+            NdArray.empty(DType.F64, 1 << 16);
+        }
+        assertEquals(live, Memory.stats().liveBytes(), "both buffers returned");
+        assertEquals(live + 2 * classBytes, Memory.stats().peakLiveBytes(), "two buffers at once at most");
+        long system = Memory.stats().systemAllocatedBytes();
+        try (Scope _ = Scope.open()) {
+            NdArray.empty(DType.F64, 1 << 16);
+        }
+        assertEquals(system, Memory.stats().systemAllocatedBytes(), "a pooled buffer is reused, not allocated again");
+    }
 }
