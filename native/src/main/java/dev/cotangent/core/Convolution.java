@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The im2col matrix has one row per output pixel and one column per filter tap and input channel, in the
  * filter's own order, so the filter is used in place as a [KH*KW*C_in, C_out] matrix. The batch is processed
  * in chunks of output rows of about one L2 cache (never more than 64 MiB), so that the GEMM reads the im2col
- * rows from cache right after they were written; a 1x1 stride-1 convolution skips im2col.
+ * rows from cache right after they were written; a 1x1 stride-1 convolution skips im2col, and so do the forward
+ * and the filter gradient in float32 with few input channels ({@link DirectConv}).
  *
  * <p>Threads: with more than one thread and enough chunks, each thread takes whole chunks and runs im2col, a
  * single-threaded Java GEMM and col2im on its own core, with no hand-off inside a chunk (OpenBLAS is never asked
@@ -58,6 +59,10 @@ public final class Convolution {
                 pointwise(g, (u0, rows) -> gemm(Backend.gemm(), dtype, false, false, rows, g.f(), g.c(), xs,
                         x.byteOffset() + u0 * g.ow() * g.c() * es, g.c(), ws, w.byteOffset(), g.f(), 0, os,
                         out.byteOffset() + u0 * g.ow() * g.f() * es, g.f()));
+                return out;
+            }
+            if (DirectConv.applies(g, dtype)) {
+                DirectConv.forward(g, xs, x.byteOffset(), ws, w.byteOffset(), os, out.byteOffset());
                 return out;
             }
             chunks(g, dtype, (run, cols, u0, units, part) -> {
@@ -154,6 +159,10 @@ public final class Convolution {
                             dw.byteOffset(), g.f());
                     first[0] = false;
                 });
+                return dw;
+            }
+            if (DirectConv.applies(g, dtype)) {
+                DirectConv.backwardFilter(g, xs, x.byteOffset(), gs, dy.byteOffset(), dw.segment(), dw.byteOffset());
                 return dw;
             }
             // Each part sums its chunks into its own [K, F] partial (part 0 straight into dw); dW = cols^T @ dy.
