@@ -19,6 +19,11 @@ import java.util.Arrays;
  * {@link #maxBytes()}, is an {@link IllegalArgumentException} naming the op and the shape.
  */
 public final class NdArray implements AutoCloseable {
+    static {
+        // Arrays come before products: warming the Java GEMM now means the first products need not wait for it.
+        JavaGemmWarmup.startInBackground();
+    }
+
     private final Storage storage;
     private final DType dtype;
     private final Shape shape;
