@@ -138,16 +138,16 @@ final class GemmSelection implements Gemm {
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
             MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
             float beta, MemorySegment c, long cOff, int ldc) {
-        current(DType.F32).kernels[ShapeClass.of(m, n, k).ordinal()].sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff,
-                ldb, beta, c, cOff, ldc);
+        Gemm kernel = current(DType.F32).kernels[ShapeClass.of(m, n, k).ordinal()];
+        kernel.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     @Override
     public void dgemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
             MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
             double beta, MemorySegment c, long cOff, int ldc) {
-        current(DType.F64).kernels[ShapeClass.of(m, n, k).ordinal()].dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff,
-                ldb, beta, c, cOff, ldc);
+        Gemm kernel = current(DType.F64).kernels[ShapeClass.of(m, n, k).ordinal()];
+        kernel.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     /** The table for {@code dtype} at the current thread count. */
