@@ -126,7 +126,8 @@ final class GemmCalibration {
                 note += ", not cached (" + e.getMessage() + ")";
             }
         }
-        r = new Result(ratios, note);
+        // As the file has them, so that this JVM and later ones describe the same numbers.
+        r = java.util.Objects.requireNonNull(Result.decode(new Result(ratios, "").encode(), note));
         KNOWN.put(key(dtype, threads), r);
         return r;
     }
