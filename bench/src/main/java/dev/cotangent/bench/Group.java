@@ -20,9 +20,9 @@ record Group(String name, String about, Class<?> benchmark, Reporter reporter) {
     /** Every group, in the order {@code scripts/bench} runs them. */
     static List<Group> all() {
         return List.of(
-                new Group("matmul", "float32 n=256..2048, 1 and 2 threads: library vs direct cblas_sgemm (GFLOP/s)",
+                new Group("matmul", "float32 n=128..2048, 1 and 2 threads: library vs direct cblas_sgemm and the FMA peak (GFLOP/s)",
                         MatmulBench.class, Reports::matmul),
-                new Group("elementwise", "add, mul, exp, relu on 1M and 16M floats vs MemorySegment.copyFrom (GB/s)",
+                new Group("elementwise", "add, mul, exp, log, tanh, sigmoid, relu on 1M and 16M floats vs MemorySegment.copyFrom (GB/s)",
                         ElementwiseBench.class, Reports::elementwise),
                 new Group("conv2d", "NHWC [64,32,32,3] * [5,5,3,32] SAME: forward + both backwards vs PyTorch (ms)",
                         Conv2dBench.class, Reports::conv2d),

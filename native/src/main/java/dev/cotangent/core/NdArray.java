@@ -21,6 +21,8 @@ import java.util.Arrays;
 public final class NdArray implements AutoCloseable {
     static {
         VectorModule.requirePresent();
+        // Arrays come before products: warming the Java GEMM now means the first products need not wait for it.
+        JavaGemmWarmup.startInBackground();
     }
 
     private final Storage storage;
