@@ -19,6 +19,7 @@ import static dev.cotangent.core.UnaryOp.SQUARE;
 import static dev.cotangent.core.UnaryOp.TANH;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -33,9 +34,21 @@ import jdk.incubator.vector.VectorOperators;
  */
 final class UnaryLoops implements UnaryOp.Kernel {
     private static final UnaryOp OP = Specializer.operator(MethodHandles.lookup(), UnaryOp.class);
+    // NOTE: the Vector API's EXP, LOG, SIN, COS and TANH lanes are SVML stubs in C2 code but Math calls per
+    // lane in the interpreter and C1; the two differ in the last bit, so a vector loop of them would change
+    // results as the JIT warms up. Such ops take the scalar path (Math, the same in every tier) until they
+    // have formulas of plain lanewise arithmetic.
+    private static final boolean TIER_DEPENDENT = switch (OP) {
+        case EXP, LOG, SIN, COS, TANH, SIGMOID -> true;
+        default -> false;
+    };
 
     @Override
     public void run(DType dtype, MemorySegment a, long ia, long sa, MemorySegment out, long io, long n) {
+        if (TIER_DEPENDENT && sa == 1) {
+            scalarRun(dtype, a, ia, out, io, n);
+            return;
+        }
         long i = sa != 1 ? 0 : dtype == DType.F32 ? loopF(a, ia, out, io, n) : loopD(a, ia, out, io, n);
         for (; i < n; i++) {
             double x = Layouts.get(a, dtype, ia + i * sa);
@@ -162,6 +175,19 @@ final class UnaryLoops implements UnaryOp.Kernel {
             r.intoMemorySegment(out, (io + i) * Double.BYTES, ORDER);
         }
         return bound;
+    }
+
+    // A contiguous run of a TIER_DEPENDENT op: plain loads and stores, without the dtype switch of Layouts.
+    private static void scalarRun(DType dtype, MemorySegment a, long ia, MemorySegment out, long io, long n) {
+        if (dtype == DType.F32) {
+            for (long i = 0; i < n; i++) {
+                out.setAtIndex(ValueLayout.JAVA_FLOAT, io + i, (float) apply(a.getAtIndex(ValueLayout.JAVA_FLOAT, ia + i)));
+            }
+        } else {
+            for (long i = 0; i < n; i++) {
+                out.setAtIndex(ValueLayout.JAVA_DOUBLE, io + i, apply(a.getAtIndex(ValueLayout.JAVA_DOUBLE, ia + i)));
+            }
+        }
     }
 
     // Tails and strided runs. NOTE: float32 computes in double and rounds once: exact for the algebraic
