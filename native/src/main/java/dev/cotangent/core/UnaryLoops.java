@@ -36,16 +36,20 @@ final class UnaryLoops implements UnaryOp.Kernel {
     private static final UnaryOp OP = Specializer.operator(MethodHandles.lookup(), UnaryOp.class);
     // NOTE: the Vector API's EXP, LOG, SIN, COS and TANH lanes are SVML stubs in C2 code but Math calls per
     // lane in the interpreter and C1; the two differ in the last bit, so a vector loop of them would change
-    // results as the JIT warms up. Such ops take the scalar path (Math, the same in every tier) until they
-    // have formulas of plain lanewise arithmetic.
+    // results as the JIT warms up. Such ops take the scalar path (Math, the same in every tier) unless they
+    // have formulas of plain lanewise arithmetic: FloatMath's, in float32, for EXP, LOG, TANH and SIGMOID.
     private static final boolean TIER_DEPENDENT = switch (OP) {
         case EXP, LOG, SIN, COS, TANH, SIGMOID -> true;
+        default -> false;
+    };
+    private static final boolean FLOAT_FORMULA = switch (OP) {
+        case EXP, LOG, TANH, SIGMOID -> true;
         default -> false;
     };
 
     @Override
     public void run(DType dtype, MemorySegment a, long ia, long sa, MemorySegment out, long io, long n) {
-        if (TIER_DEPENDENT && sa == 1) {
+        if (TIER_DEPENDENT && sa == 1 && !(FLOAT_FORMULA && dtype == DType.F32)) {
             scalarRun(dtype, a, ia, out, io, n);
             return;
         }
