@@ -107,7 +107,7 @@ class KotlinStructuresTest {
     @Test
     fun aClassThatCannotBeRebuiltFailsLoudly() {
         val e = assertThrows<IllegalArgumentException> { Diff.gradient(Opaque(t(1.0))) { o -> o.w.sum() } }
-        assertTrue(e.message!!.contains("Opaque") && e.message!!.contains("field 'w'"), e.message)
+        assertTrue(e.message.orEmpty().contains("Opaque") && e.message.orEmpty().contains("field 'w'"), e.message)
     }
 
     @Test
