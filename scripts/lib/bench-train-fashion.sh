@@ -5,7 +5,8 @@
 # drift in machine load falls on both sides; the speedup is the median over rounds of the per-round ratio
 # (Cotangent samples/s / PyTorch samples/s; above 1 means Cotangent is faster).
 #
-#   BENCH_TRAIN_ROUNDS (default 1), BENCH_TRAIN_THREADS (default: all cores), BENCH_TRAIN_BATCH (default 32),
+#   BENCH_TRAIN_ROUNDS (default 1), BENCH_TRAIN_THREADS (default: all cores), BENCH_TRAIN_BATCH (default 64),
+#   BENCH_TRAIN_LR (Adam's learning rate, default 0.002),
 #   BENCH_TRAIN_MODELS (default "mlp cnn"), BENCH_PYTHON (default /usr/bin/python3)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -13,7 +14,8 @@ cd "$ROOT"
 source scripts/lib/env.sh
 rounds=${BENCH_TRAIN_ROUNDS:-1}
 threads=${BENCH_TRAIN_THREADS:-$(nproc)}
-batch=${BENCH_TRAIN_BATCH:-32}
+batch=${BENCH_TRAIN_BATCH:-64}
+lr=${BENCH_TRAIN_LR:-0.002}
 models=${BENCH_TRAIN_MODELS:-mlp cnn}
 python=${BENCH_PYTHON:-/usr/bin/python3}
 data=/usr/share/datasets/fashion-mnist
@@ -30,18 +32,18 @@ trap 'rm -rf "$work"' EXIT
 
 cotangent() { # model -> "samples_per_s test_accuracy"
   java "${COTANGENT_JVM_FLAGS[@]}" -Djava.awt.headless=true -cp "$classpath" dev.cotangent.examples.train.Train \
-    --model "$1" --epochs 1 --batch "$batch" --threads "$threads" --seed 1 --data "$data" --plot "$work/$1.png" \
+    --model "$1" --epochs 1 --batch "$batch" --lr "$lr" --optimizer adam --threads "$threads" --seed 1 --data "$data" --plot "$work/$1.png" \
     > "$work/cotangent.log" 2>&1 || { cat "$work/cotangent.log" >&2; exit 1; }
   sed -n 's/^RESULT train .*test_accuracy=\([0-9.]*\) samples_per_s=\([0-9.]*\).*/\2 \1/p' "$work/cotangent.log"
 }
 torch() { # model -> "samples_per_s test_accuracy"
-  "$python" scripts/bench-peers/train_fashion.py --model "$1" --batch "$batch" --threads "$threads" --seed 1 \
+  "$python" scripts/bench-peers/train_fashion.py --model "$1" --batch "$batch" --lr "$lr" --threads "$threads" --seed 1 \
     --data "$data" > "$work/torch.log" 2>&1 || { cat "$work/torch.log" >&2; exit 1; }
   sed -n 's/^TORCH .*samples_per_s=\([0-9.]*\) test_accuracy=\([0-9.]*\).*/\1 \2/p' "$work/torch.log"
 }
 median() { sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 
-echo "== train-fashion: one epoch of Fashion-MNIST, batch $batch, $threads threads, Adam lr 0.001, $rounds round(s)"
+echo "== train-fashion: one epoch of Fashion-MNIST, batch $batch, $threads threads, Adam lr $lr, $rounds round(s)"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 result="RESULT train-fashion"
 for model in $models; do

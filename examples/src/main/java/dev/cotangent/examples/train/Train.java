@@ -195,29 +195,28 @@ public final class Train implements Callable<Integer> {
         return e.name().toLowerCase(Locale.ROOT);
     }
 
-    /** Accepts mlp or cnn, in any case, and names both when given anything else. */
+    /** The constant of {@code values} named {@code value} in any case, or an error naming every choice. */
+    static <E extends Enum<E>> E choose(E[] values, String value, String what) {
+        for (E e : values) {
+            if (e.name().equalsIgnoreCase(value)) {
+                return e;
+            }
+        }
+        throw new CommandLine.TypeConversionException("'" + value + "' is not " + what + "; expected "
+                + String.join(" or ", java.util.Arrays.stream(values).map(Train::name).toList()));
+    }
+
     static final class ModelConverter implements CommandLine.ITypeConverter<Models> {
         @Override
         public Models convert(String value) {
-            for (Models m : Models.values()) {
-                if (m.name().equalsIgnoreCase(value)) {
-                    return m;
-                }
-            }
-            throw new CommandLine.TypeConversionException("'" + value + "' is not a model; expected mlp or cnn");
+            return choose(Models.values(), value, "a model");
         }
     }
 
-    /** Accepts sgd or adam, in any case, and names both when given anything else. */
     static final class OptimizerConverter implements CommandLine.ITypeConverter<OptimizerChoice> {
         @Override
         public OptimizerChoice convert(String value) {
-            for (OptimizerChoice o : OptimizerChoice.values()) {
-                if (o.name().equalsIgnoreCase(value)) {
-                    return o;
-                }
-            }
-            throw new CommandLine.TypeConversionException("'" + value + "' is not an optimizer; expected sgd or adam");
+            return choose(OptimizerChoice.values(), value, "an optimizer");
         }
     }
 }
