@@ -62,8 +62,8 @@ public class CheckpointBench {
         for (Tensor p : model.parameters().values()) {
             gradientBytes += p.size() * p.dtype().byteSize();
         }
-        plain = TrainingModels.checked("checkpoint plain", TrainingModels.deepMlp(model, 0));
-        recomputed = TrainingModels.checked("checkpoint recomputed", TrainingModels.deepMlp(model, SEGMENT));
+        plain = TrainingModels.checked("checkpoint plain", TrainingModels.deepMlp(model, 0), 0);
+        recomputed = TrainingModels.checked("checkpoint recomputed", TrainingModels.deepMlp(model, SEGMENT), 0);
     }
 
     @Benchmark

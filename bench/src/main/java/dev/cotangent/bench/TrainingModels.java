@@ -1,10 +1,8 @@
 package dev.cotangent.bench;
 
-import dev.cotangent.autodiff.Diff;
 import dev.cotangent.autodiff.Tensor;
 import dev.cotangent.core.DType;
 import dev.cotangent.core.RandomArrays;
-import dev.cotangent.core.Scope;
 import dev.cotangent.core.Shape;
 import dev.cotangent.nn.Activation;
 import dev.cotangent.nn.Conv2D;
@@ -12,7 +10,6 @@ import dev.cotangent.nn.Dense;
 import dev.cotangent.nn.Flatten;
 import dev.cotangent.nn.Initializers;
 import dev.cotangent.nn.Layer;
-import dev.cotangent.nn.LayerGradients;
 import dev.cotangent.nn.Losses;
 import dev.cotangent.nn.MaxPool2D;
 import dev.cotangent.nn.SGD;
@@ -35,8 +32,11 @@ final class TrainingModels {
         double run();
     }
 
-    /** The step after checking that it trains: over a few steps on its fixed batch the loss must fall. */
-    static Step checked(String name, Step step) {
+    /**
+     * The step after checking that it trains (over a few steps on its fixed batch the loss must fall) and then
+     * running it for {@code warmSeconds} more, so that the JIT has compiled it even on a loaded machine.
+     */
+    static Step checked(String name, Step step, double warmSeconds) {
         double first = step.run();
         double last = first;
         for (int i = 1; i < 8; i++) {
@@ -46,6 +46,10 @@ final class TrainingModels {
             throw new IllegalStateException("bench: " + name + " does not train: loss " + first + " -> " + last);
         }
         System.err.printf("bench: %s loss %.4f -> %.4f over 8 steps%n", name, first, last);
+        long end = System.nanoTime() + (long) (warmSeconds * 1e9);
+        while (System.nanoTime() < end) {
+            step.run();
+        }
         return step;
     }
 
@@ -111,24 +115,17 @@ final class TrainingModels {
         }
     }
 
-    /** The tutorial's step: appliedForBackpropagation, the loss's gradient, the backpropagator, SGD. */
+    /**
+     * The tutorial's CNN trained as the peers do: one SGD step on the parameters' gradient. (The tutorial's
+     * appliedForBackpropagation also returns the input's gradient, a convolution's input product the peers,
+     * whose data does not require a gradient, never compute.)
+     */
     static Step seedCnn(boolean recomputed) {
         Initializers.setGlobalSeed(7);
         Conv2D conv = new Conv2D(5, 5, 3, 6);
         var model = new SeedCnn(recomputed ? conv.discardingActivations() : conv, new MaxPool2D(2, 2, 2, 2),
                 new Flatten(), new Dense(36 * 6, 10));
-        var sgd = new SGD<>(model);
-        Tensor x = normal(7, 10, 16, 16, 3);
-        int[] y = labels(10);
-        return () -> {
-            try (Scope s = Scope.open()) {
-                var applied = model.appliedForBackpropagation(x);
-                var lossAndGradient = Diff.valueWithGradient(applied.output(), l -> Losses.softmaxCrossEntropy(l, y));
-                LayerGradients<SeedCnn> g = applied.backpropagator().apply(lossAndGradient.gradient());
-                sgd.update(model, g.layer());
-                return lossAndGradient.value().doubleValue();
-            }
-        };
+        return classifier(model, normal(7, 10, 16, 16, 3));
     }
 
     /** The checkpoint model: {@value #DEEP_LAYERS} relu Dense layers 1024 wide; batch 512. */

@@ -54,7 +54,7 @@ public abstract class TrainingStepBench {
     @Setup
     public void setUp() {
         BenchSupport.setThreads(threads);
-        ours = TrainingModels.checked(name, step());
+        ours = TrainingModels.checked(name, step(), 3);
         torch = torchOp() == null ? null : TorchPeer.startOrNull(threads);
         djl = djlOp() == null ? null : TorchPeer.startOrNull("djl", () -> Peer.djlProcessBuilder(threads));
     }
