@@ -10,7 +10,8 @@
       `INFO <text>` lines for people: the build configuration and which convolution kernels torch runs.
 
 Ops: conv_fwd, conv_bwd_input, conv_bwd_filter (NCHW [64,3,32,32] * [32,3,5,5], padding 2, stride 1:
-F.conv2d and the two products of aten::convolution_backward that autograd calls), tape_grad and
+F.conv2d and the two products of aten::convolution_backward that autograd calls), the same with a layer of
+SHAPES appended (conv_fwd:resnet), tape_grad and
 tape_fwd (STEPS steps of y = sin(y) * 1.0001 + 0.1 on a scalar with requires_grad; .backward(), or the
 forward alone under no_grad); training steps (forward, loss, backward, SGD update; see train_ops): mlp_step,
 lenet_step, seed_mlp_step, seed_cnn_step and seed_cnn_recomputed_step (the convolution under
@@ -26,24 +27,36 @@ import time
 import torch
 import torch.nn.functional as F
 
-STRIDE, PADDING, DILATION = [1, 1], [2, 2], [1, 1]
+STRIDE, DILATION = [1, 1], [1, 1]
+# The layers of the conv2d group, as in bench's ConvShape: NHWC input, [KH, KW, C_in, C_out] filter, padding.
+SHAPES = {
+    "bench": ((64, 32, 32, 3), (5, 5, 3, 32), "SAME"),
+    "lenet1": ((64, 32, 32, 3), (5, 5, 3, 32), "VALID"),
+    "lenet2": ((64, 14, 14, 32), (5, 5, 32, 64), "VALID"),
+    "tutorial": ((10, 16, 16, 3), (5, 5, 3, 6), "VALID"),
+    "resnet": ((32, 56, 56, 64), (3, 3, 64, 64), "SAME"),
+}
 
 
-def conv_ops():
+def conv_ops(shape="bench"):
+    """conv_fwd, conv_bwd_input, conv_bwd_filter for one layer, in NCHW with the same sizes."""
+    (n, h, w_, c), (kh, kw, _, f), padding = SHAPES[shape]
+    pad = [kh // 2, kw // 2] if padding == "SAME" else [0, 0]
     torch.manual_seed(0)
-    x = torch.randn(64, 3, 32, 32)
-    w = torch.randn(32, 3, 5, 5) * 0.1
-    go = torch.randn(64, 32, 32, 32)
+    x = torch.randn(n, c, h, w_)
+    w = torch.randn(f, c, kh, kw) * 0.1
+    with torch.no_grad():
+        go = torch.randn_like(F.conv2d(x, w, padding=pad))
 
     def backward(mask):
         # What autograd itself calls for a convolution's backward; one product per call.
         with torch.no_grad():
-            return torch.ops.aten.convolution_backward(go, x, w, None, STRIDE, PADDING, DILATION, False, [0, 0], 1,
+            return torch.ops.aten.convolution_backward(go, x, w, None, STRIDE, pad, DILATION, False, [0, 0], 1,
                                                        mask)
 
     def fwd():
         with torch.no_grad():
-            return F.conv2d(x, w, padding=2)
+            return F.conv2d(x, w, padding=pad)
 
     return {
         "conv_fwd": fwd,
@@ -147,6 +160,10 @@ def serve(args):
         name = line.strip()
         if name == "quit" or not name:
             break
+        if name not in ops and ":" in name:
+            # conv_fwd:lenet1 and the like: the layer's tensors are made on first use.
+            op, shape = name.split(":", 1)
+            ops.update({k + ":" + shape: v for k, v in conv_ops(shape).items()})
         fn = ops[name]
         t0 = time.perf_counter_ns()
         fn()

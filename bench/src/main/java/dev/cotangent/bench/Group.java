@@ -7,10 +7,15 @@ import java.util.List;
  *
  * @param name      what {@code scripts/bench NAME} selects
  * @param about     one line for {@code --list}
- * @param benchmark the JMH class whose benchmarks the group runs
- * @param reporter  builds the human lines and the RESULT line from the medians
+ * @param benchmarks the JMH classes whose benchmarks the group runs
+ * @param reporter   builds the human lines and the RESULT line from the medians
  */
-record Group(String name, String about, Class<?> benchmark, Reporter reporter) {
+record Group(String name, String about, List<Class<?>> benchmarks, Reporter reporter) {
+    /** A group of one JMH class. */
+    Group(String name, String about, Class<?> benchmark, Reporter reporter) {
+        this(name, about, List.of(benchmark), reporter);
+    }
+
     /** Turns one group's results into a report (and may run the PyTorch peer). */
     @FunctionalInterface
     interface Reporter {
@@ -24,8 +29,9 @@ record Group(String name, String about, Class<?> benchmark, Reporter reporter) {
                         MatmulBench.class, Reports::matmul),
                 new Group("elementwise", "add, mul, exp, log, tanh, sigmoid, relu on 1M and 16M floats vs MemorySegment.copyFrom (GB/s)",
                         ElementwiseBench.class, Reports::elementwise),
-                new Group("conv2d", "NHWC [64,32,32,3] * [5,5,3,32] SAME: forward + both backwards vs PyTorch (ms)",
-                        Conv2dBench.class, Reports::conv2d),
+                new Group("conv2d", "NHWC [64,32,32,3] * [5,5,3,32] SAME and the lenet, tutorial and ResNet layers:"
+                        + " forward + both backwards vs PyTorch (ms)", List.of(Conv2dBench.class,
+                        Conv2dShapesBench.class), Reports::conv2d),
                 new Group("alloc", "allocate and release a 1 KiB array in a Scope vs Arena.ofConfined (ns)",
                         AllocBench.class, Reports::alloc),
                 new Group("tape-overhead", "1000 steps of x = sin(x)*1.0001+0.1, gradient, vs PyTorch (us/op)",

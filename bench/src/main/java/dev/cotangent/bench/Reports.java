@@ -140,6 +140,56 @@ final class Reports {
         }
         out.put("max_ratio", maxRatio, 3);
         out.target("target_le_1.5", maxRatio, maxRatio <= 1.5);
+        convShapes(r, out);
+    }
+
+    /**
+     * The per-layer table: every {@link ConvShape}, 1 and 2 threads, each product's time on both sides and its
+     * paired ratio, and the total; then the worst product and the worst total over all of them.
+     */
+    private static void convShapes(Results r, Report out) {
+        out.line("  per layer, library default (ms; ratio = ours / torch, median of paired iterations):");
+        out.line("  %-9s %-2s  %-26s %-26s %-26s %s", "layer", "t", "forward  ours/torch/ratio",
+                "input grad", "filter grad", "total ratio");
+        double worstDirection = Double.NEGATIVE_INFINITY;
+        double worstTotal = Double.NEGATIVE_INFINITY;
+        String[][] ops = {{"forward", "fwd"}, {"backwardInput", "bwd_input"}, {"backwardFilter", "bwd_filter"}};
+        for (ConvShape shape : ConvShape.values()) {
+            for (int t : new int[] {1, 2}) {
+                String key = shape.key() + "_t" + t + "_";
+                StringBuilder row = new StringBuilder();
+                double total = 0;
+                double torchPaired = 0;
+                for (String[] op : ops) {
+                    Results.Series pair = shape == ConvShape.BENCH
+                            ? r.get(op[0], "threads=" + t, "gemm=default")
+                            : r.get(op[0], "threads=" + t, "shape=" + shape.key());
+                    double ms = pair.sideMedian("a") * 1e3;
+                    double tms = pair.sideMedian("b") * 1e3;
+                    double ratio = pair.alternateRatioMedian("a", "b");
+                    total += ms;
+                    torchPaired += ms / ratio;
+                    worstDirection = worse(worstDirection, ratio);
+                    row.append(String.format(java.util.Locale.ROOT, " %8.3f/%8.3f/%5.2f   ", ms, tms, ratio));
+                    out.put(key + op[1] + "_ms", ms, 3);
+                    out.put(key + "torch_" + op[1] + "_ms", tms, 3);
+                    out.put(key + op[1] + "_ratio", ratio, 3);
+                }
+                double ratio = total / torchPaired;
+                worstTotal = worse(worstTotal, ratio);
+                out.line("  %-9s %-2d %s %5.2f", shape.key(), t, row, ratio);
+                out.put(key + "total_ratio", ratio, 3);
+            }
+        }
+        out.put("worst_direction_ratio", worstDirection, 3);
+        out.put("worst_total_ratio", worstTotal, 3);
+        out.target("target_direction_le_1", worstDirection, worstDirection <= 1);
+        out.target("target_total_le_0.8", worstTotal, worstTotal <= 0.8);
+    }
+
+    /** The larger of two ratios, NaN (a side not measured) winning. */
+    private static double worse(double a, double b) {
+        return Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.max(a, b);
     }
 
     static void alloc(Results r, Report out) {
