@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * goes back to the system deterministically and any stale segment throws instead of reading freed memory.
  * Classes are powers of two and their midpoints (at most a third wasted). Each platform thread keeps its own
  * bounded cache, so the common allocate/release pair touches no shared state; virtual threads, which are many
- * and short-lived, and buffers released by the cleaner use the shared deques. A finished thread's cache goes
+ * and short-lived, and buffers of arrays the collector found unreachable use the shared deques. A finished thread's cache goes
  * to the shared deques (or is freed) at the next reclamation or when a new thread makes its cache. Every
  * buffer taken from the system passes {@link MemoryBudget}.
  */
@@ -197,12 +197,19 @@ final class BufferPool {
         if (!PENDING_CLOSE.isEmpty()) {
             freePendingCloses();
         }
+        // Arrays dropped since the last collection that noticed them may free just the size needed.
+        if (MemoryBudget.drainDropped() > 0) {
+            Buffer b = pollShared(c);
+            if (b != null) {
+                return b;
+            }
+        }
         for (int attempt = 0; !MemoryBudget.tryReserve(bytes); attempt++) {
             if (attempt == 10) {
                 throw MemoryBudget.overBudget(bytes);
             }
             MemoryBudget.reclaimForBudget(attempt);
-            Buffer b = pollShared(c); // what the cleaner returned may be just the size needed
+            Buffer b = pollShared(c); // what the collection returned may be just the size needed
             if (b != null) {
                 return b;
             }
@@ -218,11 +225,10 @@ final class BufferPool {
             MemoryBudget.cancel(bytes);
             throw e;
         }
-        MemoryBudget.afterGrowth();
         return b;
     }
 
-    /** Returns a buffer for reuse; {@code sameThread} is false when called from the cleaner. */
+    /** Returns a buffer for reuse; {@code sameThread} false puts it in the shared deques. */
     static void release(Buffer b, boolean sameThread) {
         release(b, sameThread ? ThreadState.get().cache : null);
     }
@@ -240,7 +246,7 @@ final class BufferPool {
     }
 
     /** Puts a buffer in the shared deques, or frees it when they are full. */
-    private static void releaseShared(Buffer b) {
+    static void releaseShared(Buffer b) {
         long bytes = classBytes(b.sizeClass());
         if (SHARED_IDLE_BYTES.addAndGet(bytes) <= Limits.MAX_IDLE) {
             SHARED[b.sizeClass()].addFirst(b);
@@ -250,11 +256,10 @@ final class BufferPool {
         }
     }
 
-    /** Returns a buffer the cleaner found unreachable. */
-    static void releaseFromCleaner(Buffer b) {
+    /** Returns a buffer whose array was dropped unreachable (found by the reference queue). */
+    static void releaseDropped(Buffer b) {
         LIVE_BYTES.addAndGet(-classBytes(b.sizeClass()));
         releaseShared(b);
-        MemoryBudget.cleanerReturned();
     }
 
     /**

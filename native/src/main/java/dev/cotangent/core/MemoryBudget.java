@@ -2,32 +2,37 @@ package dev.cotangent.core;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.ref.Cleaner;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The native bytes the library holds, the budget they stay under, and the garbage collections it forces to get
  * unreachable arrays back.
  *
- * <p>Arrays dropped outside any scope are returned by a {@link Cleaner}, which only runs after a garbage
- * collection; the Java heap they occupy is tiny, so without help the heap never fills, the collector never runs
- * and native memory grows without bound. Two triggers force a collection: an allocation that would pass the
- * budget (then the pool is trimmed, and only then does the allocation fail), and growth: when the bytes taken
- * from the system since the last reclamation exceed the bytes live after it (with a floor), as Go's GOGC does.
- * Only allocations the pool cannot serve count, so a loop that reuses its buffers never forces a collection.
+ * <p>Arrays dropped outside any scope come back through phantom references, which only a garbage collection
+ * enqueues; the Java heap they occupy is tiny, so without help the heap never fills, the collector never runs
+ * and native memory grows without bound. The allocating threads drain the queue themselves (on a pool miss and
+ * in a reclamation) instead of leaving it to a cleaner thread, which a loaded machine may starve. Two triggers force a collection: an allocation that would pass the
+ * budget (then the pool is trimmed, and only then does the allocation fail), and growth: when the bytes of
+ * arrays left to the collector since the last reclamation exceed the bytes live after it (with a floor), as
+ * Go's GOGC does. Arrays in scopes do not count, so a loop that releases what it allocates never forces a
+ * collection.
  */
 final class MemoryBudget {
     static final String BUDGET_PROPERTY = "cotangent.memory.budget";
     /** Growth below this many bytes never forces a collection: small programs should not pay for one. */
     static final long GROWTH_FLOOR = 64L << 20;
 
-    /** Returns dropped arrays' buffers to the pool; shared with {@link Storage}, so a sentinel can follow it. */
-    static final Cleaner CLEANER = Cleaner.create();
+    private static final ReferenceQueue<Object> DROPPED = new ReferenceQueue<>();
+    /** The references still to be enqueued or drained: a reference must be reachable to be enqueued at all. */
+    private static final Set<Tracked> TRACKED = ConcurrentHashMap.newKeySet();
 
     /** Native bytes taken from the system and not yet given back: live arrays, idle pool buffers, pending frees. */
     private static final AtomicLong RESERVED = new AtomicLong();
@@ -35,9 +40,8 @@ final class MemoryBudget {
     private static final AtomicLong OS_ALLOCATIONS = new AtomicLong();
     private static final AtomicLong OS_ALLOCATED_BYTES = new AtomicLong();
     private static final AtomicLong OS_FREED_BYTES = new AtomicLong();
-    /** Buffers the cleaner has returned: the progress that a reclamation waits on. */
-    private static final AtomicLong CLEANER_RETURNS = new AtomicLong();
     private static final AtomicLong SINCE_RECLAMATION = new AtomicLong();
+    /** The live bytes after the last reclamation: the growth allowed before the next. */
     private static volatile long liveAfterReclamation;
     private static final AtomicLong RECLAMATIONS = new AtomicLong();
     private static final AtomicLong FORCED_GCS = new AtomicLong();
@@ -151,7 +155,6 @@ final class MemoryBudget {
         PEAK_RESERVED.accumulateAndGet(now + bytes, Math::max);
         OS_ALLOCATIONS.incrementAndGet();
         OS_ALLOCATED_BYTES.addAndGet(bytes);
-        SINCE_RECLAMATION.addAndGet(bytes);
         return true;
     }
 
@@ -168,8 +171,50 @@ final class MemoryBudget {
         OS_FREED_BYTES.addAndGet(bytes);
     }
 
-    static void cleanerReturned() {
-        CLEANER_RETURNS.incrementAndGet();
+    /**
+     * The buffer of a storage owned by nobody, returned to the pool once the storage is unreachable unless
+     * {@link #untrack} came first.
+     */
+    static final class Tracked extends PhantomReference<Object> {
+        private final BufferPool.@Nullable Buffer buffer;
+        /** Set by whichever thread took it off the queue. */
+        private volatile boolean dequeued;
+
+        private Tracked(Object owner, BufferPool.@Nullable Buffer buffer) {
+            super(owner, DROPPED);
+            this.buffer = buffer;
+        }
+
+        /** An explicit release came first: the collector must not return the buffer a second time. */
+        void untrack() {
+            clear();
+            TRACKED.remove(this);
+        }
+    }
+
+    /** Tracks {@code buffer} until {@code owner} is unreachable. */
+    static Tracked track(Object owner, BufferPool.Buffer buffer) {
+        Tracked t = new Tracked(owner, buffer);
+        TRACKED.add(t);
+        afterTrackedAllocation(BufferPool.classBytes(buffer.sizeClass()));
+        return t;
+    }
+
+    /** Returns to the pool the buffers of storages the collector found unreachable; how many it found. */
+    static int drainDropped() {
+        int n = 0;
+        for (Reference<?> r; (r = DROPPED.poll()) != null; n++) {
+            returnDropped(r);
+        }
+        return n;
+    }
+
+    private static void returnDropped(Reference<?> r) {
+        Tracked t = (Tracked) r;
+        t.dequeued = true;
+        if (TRACKED.remove(t) && t.buffer != null) {
+            BufferPool.releaseDropped(t.buffer);
+        }
     }
 
     static long reserved() {
@@ -177,12 +222,15 @@ final class MemoryBudget {
     }
 
     /**
-     * After an allocation from the system: forces a reclamation when the bytes taken since the last one exceed
-     * the bytes live after it (or the floor). One thread reclaims; the others carry on.
+     * After an array was handed to the collector's care (allocated outside any scope, or kept out of the
+     * outermost one): forces a reclamation when such bytes since the last one exceed the bytes live after it (or
+     * the floor). Arrays in scopes are not counted: they are released when their scope closes, and a collection
+     * could not free them. One thread reclaims; the others carry on.
      */
-    static void afterGrowth() {
+    private static void afterTrackedAllocation(long bytes) {
+        long since = SINCE_RECLAMATION.addAndGet(bytes);
         long threshold = Math.max(liveAfterReclamation, Math.min(GROWTH_FLOOR, Math.max(budget() / 4, 1 << 20)));
-        if (SINCE_RECLAMATION.get() > threshold && RECLAIMING.tryLock()) {
+        if (since > threshold && RECLAIMING.tryLock()) {
             try {
                 if (SINCE_RECLAMATION.get() > threshold) {
                     reclaim();
@@ -194,8 +242,8 @@ final class MemoryBudget {
     }
 
     /**
-     * Collects garbage and waits for the cleaner to return what became unreachable (or for the backoff to run
-     * out), then frees what the pool cannot keep. The caller of a failed reservation holds no lock here.
+     * For an allocation over the budget, attempt {@code attempt} (from 0): the first collects garbage and returns
+     * what became unreachable; later ones wait, doubling the wait, for stragglers and for other threads.
      */
     static void reclaimForBudget(int attempt) {
         RECLAIMING.lock();
@@ -203,9 +251,10 @@ final class MemoryBudget {
             if (attempt == 0) {
                 reclaim();
             } else {
-                // As java.nio.Bits does: later attempts give a slow cleaner time, doubling the wait each round.
+                // As java.nio.Bits does: later attempts give slow reference processing time, doubling the wait.
                 long start = System.nanoTime();
                 sleepMillis(1L << Math.min(attempt - 1, 8));
+                drainDropped();
                 BufferPool.reapFinishedThreads();
                 RECLAMATION_NANOS.addAndGet(System.nanoTime() - start);
             }
@@ -214,11 +263,11 @@ final class MemoryBudget {
         }
     }
 
-    /** One reclamation: forced GC, wait for the cleaner, reap finished threads' caches, reset the growth count. */
+    /** One reclamation: forced GC, drain what it found, reap finished threads' caches, reset the growth count. */
     private static void reclaim() {
         long start = System.nanoTime();
         RECLAMATIONS.incrementAndGet();
-        forceGcAndAwaitCleaner();
+        forceGcAndDrain();
         BufferPool.reapFinishedThreads();
         BufferPool.freePendingCloses();
         liveAfterReclamation = Math.max(0, RESERVED.get() - BufferPool.pooledBytes());
@@ -226,29 +275,30 @@ final class MemoryBudget {
         RECLAMATION_NANOS.addAndGet(System.nanoTime() - start);
     }
 
-    private static void forceGcAndAwaitCleaner() {
-        // A sentinel dropped before the collection is found unreachable by it; once the cleaner has run its
-        // action, reference processing for that collection has happened. Then wait while returns still arrive.
-        CountDownLatch sentinelCleaned = new CountDownLatch(1);
-        CLEANER.register(new Object(), sentinelCleaned::countDown);
+    private static void forceGcAndDrain() {
+        // A sentinel dropped before the collection is found unreachable by it. The Reference Handler moves that
+        // collection's references to the queue in one sweep, so once the sentinel is out and the queue is
+        // empty, what the collection found has been returned (a straggler is drained at a later pool miss).
+        Tracked sentinel = new Tracked(new Object(), null);
+        TRACKED.add(sentinel);
         FORCED_GCS.incrementAndGet();
         System.gc();
+        long deadline = System.nanoTime() + 200_000_000L;
         try {
-            sentinelCleaned.await(200, TimeUnit.MILLISECONDS);
+            drainDropped();
+            while (!sentinel.dequeued && System.nanoTime() < deadline) {
+                Reference<?> r = DROPPED.remove(1);
+                if (r != null) {
+                    returnDropped(r);
+                    drainDropped();
+                }
+            }
+            Thread.yield();
+            drainDropped();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return;
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-        long seen = CLEANER_RETURNS.get();
-        while (System.nanoTime() < deadline) {
-            LockSupport.parkNanos(200_000);
-            long now = CLEANER_RETURNS.get();
-            if (now == seen) {
-                return;
-            }
-            seen = now;
-        }
+        sentinel.untrack();
     }
 
     private static void sleepMillis(long millis) {
@@ -259,12 +309,21 @@ final class MemoryBudget {
         }
     }
 
+    /** An allocation that no reclamation could fit under the budget; callers prefix their op. */
+    static final class Exceeded extends OutOfMemoryError {
+        private static final long serialVersionUID = 1L;
+
+        Exceeded(String message) {
+            super(message);
+        }
+    }
+
     /** The error for an allocation that no reclamation could fit under the budget. */
-    static OutOfMemoryError overBudget(long bytes) {
+    static Exceeded overBudget(long bytes) {
         long pooled = BufferPool.pooledBytes();
         long reserved = RESERVED.get();
-        return new OutOfMemoryError(String.format(Locale.ROOT,
-                "Cotangent: cannot allocate %,d bytes of native memory: the budget is %,d bytes (%s) and %,d bytes"
+        return new Exceeded(String.format(Locale.ROOT,
+                "cannot allocate %,d bytes of native memory: the budget is %,d bytes (%s) and %,d bytes"
                         + " are live (%,d more idle in pools of running threads) after a garbage collection;"
                         + " release arrays (close(), Scope) or raise the budget with -D%s=<size>, e.g. -D%s=%dg",
                 bytes, budget(), budgetSource(), Math.max(0, reserved - pooled), pooled, BUDGET_PROPERTY,

@@ -1,15 +1,14 @@
 package dev.cotangent.core;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.ref.Cleaner;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The buffer behind one or more array views, and its lifetime.
  *
  * <p>A storage is owned either by a {@link Scope} (released when the scope closes) or by nobody, in which
- * case it is released by {@link NdArray#close()} or, failing that, returned to the pool by the cleaner once
- * unreachable.
+ * case it is released by {@link NdArray#close()} or, failing that, returned to the pool once the collector
+ * finds it unreachable (see {@link MemoryBudget}).
  *
  * <p>A release must never let a reader on another thread see the buffer reused. So a storage remembers whether
  * any thread other than the one that allocated it has touched it (or released it); such a buffer is not pooled
@@ -27,8 +26,7 @@ final class Storage {
     private @Nullable Scope owner;
     /** Position in the owning scope's registry, for O(1) removal. */
     int slot;
-    private Cleaner.@Nullable Cleanable cleanable;
-    private @Nullable ReturnBuffer cleaningAction;
+    private MemoryBudget.@Nullable Tracked tracked;
 
     private Storage(BufferPool.Buffer buffer, long bytes, Thread allocatingThread) {
         this.buffer = buffer;
@@ -45,37 +43,13 @@ final class Storage {
             s.owner = scope;
             scope.register(s);
         } else {
-            s.registerCleaner();
+            s.track();
         }
         return s;
     }
 
-    private void registerCleaner() {
-        cleaningAction = new ReturnBuffer(buffer);
-        cleanable = MemoryBudget.CLEANER.register(this, cleaningAction);
-    }
-
-    /** The cleaning action: run by the cleaner once the storage is unreachable, or by an explicit release. */
-    private static final class ReturnBuffer implements Runnable {
-        private final BufferPool.Buffer buffer;
-        // Set by release() just before it runs the action on its own thread; false when the cleaner runs it.
-        boolean explicit;
-        boolean free;
-
-        ReturnBuffer(BufferPool.Buffer buffer) {
-            this.buffer = buffer;
-        }
-
-        @Override
-        public void run() {
-            if (!explicit) {
-                BufferPool.releaseFromCleaner(buffer); // unreachable: nobody can be reading, so it may be pooled
-            } else if (free) {
-                BufferPool.free(buffer);
-            } else {
-                BufferPool.release(buffer, ThreadState.get().cache);
-            }
-        }
+    private void track() {
+        tracked = MemoryBudget.track(this, buffer);
     }
 
     boolean isReleased() {
@@ -105,8 +79,8 @@ final class Storage {
         owner = scope;
         if (scope != null) {
             scope.register(this);
-        } else if (cleanable == null) {
-            registerCleaner();
+        } else if (tracked == null) {
+            track();
         }
     }
 
@@ -116,13 +90,10 @@ final class Storage {
             return;
         }
         released = true;
-        if (cleanable != null && cleaningAction != null) {
-            cleaningAction.explicit = true;
-            cleaningAction.free = mayBeReadElsewhere();
-            cleanable.clean(); // runs the cleaning action now, so the GC has nothing to do
-        } else {
-            returnBuffer(ThreadState.get().cache);
+        if (tracked != null) {
+            tracked.untrack(); // the collector must not return the buffer a second time
         }
+        returnBuffer(ThreadState.get().cache);
     }
 
     /** Release on behalf of a closing scope (on its thread, whose cache it passes); the scope drops its list. */
