@@ -50,6 +50,22 @@ public record OpDefinition(String name, Signature signature, List<Domain> domain
                     + params.getClass().getSimpleName() + "; expected OpParams." + signature.params().getSimpleName()
                     + " for signature " + signature);
         }
-        return applier.apply(inputs, params);
+        try {
+            return applier.apply(inputs, params);
+        } catch (IllegalArgumentException e) {
+            throw namesThisOp(e) ? e : new IllegalArgumentException(name + ": " + e.getMessage(), e);
+        } catch (IllegalStateException e) {
+            throw namesThisOp(e) ? e : new IllegalStateException(name + ": " + e.getMessage(), e);
+        } catch (UnsupportedOperationException e) {
+            throw namesThisOp(e) ? e : new UnsupportedOperationException(name + ": " + e.getMessage(), e);
+        }
+    }
+
+    // An op built of others (dense of matmul, a loss of sub) fails in one of them, whose message names that one:
+    // the caller learns both when this op's name comes first.
+    private boolean namesThisOp(RuntimeException e) {
+        String m = e.getMessage();
+        return m != null && m.startsWith(name)
+                && (m.length() == name.length() || !Character.isJavaIdentifierPart(m.charAt(name.length())));
     }
 }

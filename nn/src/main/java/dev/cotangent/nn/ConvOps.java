@@ -24,7 +24,7 @@ final class ConvOps {
         NdArray y = Recomputation.reuseOrCompute(op, () -> {
             NdArray z = Convolution.conv2d(x.value(), filter.value(), p);
             int channels = z.shape().dim(3);
-            DenseKernels.addBiasInPlace(z.reshape((int) (z.size() / Math.max(1, channels)), channels), bias.value(), relu);
+            DenseKernels.addBiasInPlace(op, z.reshape((int) (z.size() / Math.max(1, channels)), channels), bias.value(), relu);
             return z;
         });
         return Tensor.record(op, y, new Tensor[] {x, filter, bias}, (g, out, need) -> {

@@ -17,10 +17,18 @@ final class DenseKernels {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED;
 
-    /** {@code z[i, j] = act(z[i, j] + bias[j])} in place, act being relu or the identity; z contiguous [n, m]. */
-    static void addBiasInPlace(NdArray z, NdArray bias, boolean relu) {
-        int n = z.shape().dim(0);
-        int m = z.shape().dim(1);
+    /**
+     * {@code z[..., j] = act(z[..., j] + bias[j])} in place, act being relu or the identity; z contiguous, its last
+     * axis of size m, and bias [m] of z's dtype (checked: a bias of another size or dtype would be read out of
+     * its bounds or as the wrong type).
+     */
+    static void addBiasInPlace(String op, NdArray z, NdArray bias, boolean relu) {
+        int m = z.rank() == 0 ? 1 : z.shape().dim(-1);
+        if (bias.rank() != 1 || bias.shape().dim(0) != m || bias.dtype() != z.dtype()) {
+            throw new IllegalArgumentException(op + ": bias " + bias.dtype() + bias.shape() + " does not fit the "
+                    + z.dtype() + z.shape() + " product it is added to; expected a " + z.dtype() + "[" + m + "] bias");
+        }
+        long n = m == 0 ? 0 : z.size() / m;
         NdArray b = bias.isContiguous() ? bias : bias.contiguous();
         MemorySegment zs = z.segment();
         MemorySegment bs = b.segment();
@@ -28,8 +36,8 @@ final class DenseKernels {
         long b0 = b.byteOffset();
         if (z.dtype() == DType.F32) {
             int bound = F.loopBound(m);
-            for (int i = 0; i < n; i++) {
-                long row = z0 + (long) i * m * 4;
+            for (long i = 0; i < n; i++) {
+                long row = z0 + i * m * 4;
                 int j = 0;
                 for (; j < bound; j += F.length()) {
                     var v = FloatVector.fromMemorySegment(F, zs, row + j * 4L, ByteOrder.nativeOrder())
@@ -45,7 +53,7 @@ final class DenseKernels {
                 }
             }
         } else {
-            for (long i = 0; i < (long) n * m; i++) {
+            for (long i = 0; i < n * m; i++) {
                 double v = zs.get(DOUBLE, z0 + i * 8) + bs.get(DOUBLE, b0 + (i % m) * 8);
                 zs.set(DOUBLE, z0 + i * 8, relu ? Math.max(v, 0) : v);
             }

@@ -31,7 +31,7 @@ final class DenseOps {
         String op = relu ? OP_RELU : OP;
         NdArray y = Recomputation.reuseOrCompute(op, () -> {
             NdArray z = LinearAlgebra.matmul(x.value(), w.value());
-            DenseKernels.addBiasInPlace(z, b.value(), relu);
+            DenseKernels.addBiasInPlace(op, z, b.value(), relu);
             return z;
         });
         return Tensor.record(op, y, new Tensor[] {x, w, b}, (g, out, need) -> {

@@ -28,7 +28,7 @@ public final class NnOps implements OpFamily {
             r.add(new OpDefinition(relu ? DenseOps.OP_RELU : DenseOps.OP, Signature.CUSTOM, List.of(REAL, REAL, REAL),
                     true, (in, p) -> DenseOps.affine(in.get(0), in.get(1), in.get(2), relu), NnOps::denseCase));
             r.add(new OpDefinition(relu ? ConvOps.OP_RELU : ConvOps.OP, Signature.CUSTOM, List.of(REAL, REAL, REAL),
-                    true, (in, p) -> ConvOps.conv2dBias(in.get(0), in.get(1), in.get(2), ((Conv) p).params(), relu),
+                    true, (in, p) -> ConvOps.conv2dBias(in.get(0), in.get(1), in.get(2), convParams(relu, p), relu),
                     NnOps::convCase));
         }
         LossOps.register(r);
@@ -38,6 +38,15 @@ public final class NnOps implements OpFamily {
         r.add("gelu", Signature.UNARY, List.of(REAL), (in, p) -> Activations.gelu(in.get(0)));
         r.add("meanSquaredError", Signature.BINARY, List.of(REAL, REAL),
                 (in, p) -> Losses.meanSquaredError(in.get(0), in.get(1)));
+    }
+
+    // CUSTOM ops receive any OpParams; anything but Conv is a caller's error, not a ClassCastException.
+    private static Conv2dParams convParams(boolean relu, OpParams p) {
+        if (p instanceof Conv c) {
+            return c.params();
+        }
+        throw new IllegalArgumentException((relu ? ConvOps.OP_RELU : ConvOps.OP) + ": parameters " + p + " are a "
+                + p.getClass().getSimpleName() + "; expected the convolution geometry its case generator draws");
     }
 
     private static CaseGenerator.Layout denseCase(RandomGenerator random) {
