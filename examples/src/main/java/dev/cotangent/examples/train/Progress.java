@@ -43,7 +43,7 @@ interface Progress extends AutoCloseable {
         @Override
         public void advance(long samples, double runningLoss) {
             bar.stepBy(samples);
-            bar.setExtraMessage(String.format("loss %.4f", runningLoss));
+            bar.setExtraMessage(String.format(java.util.Locale.ROOT, ", loss %.4f", runningLoss));
         }
 
         @Override
@@ -76,7 +76,7 @@ interface Progress extends AutoCloseable {
                 double seconds = (System.nanoTime() - startNanos) / 1e9;
                 double rate = done / Math.max(seconds, 1e-9);
                 Duration eta = Duration.ofMillis((long) (1000 * (total - done) / Math.max(rate, 1e-9)));
-                out.printf("%s %3d%% %d/%d samples, %.0f samples/s, loss %.4f, ETA %d:%02d%n", task, 10 * tenths, done,
+                out.printf(java.util.Locale.ROOT, "%s %3d%% %d/%d samples, %.0f samples/s, loss %.4f, ETA %d:%02d%n", task, 10 * tenths, done,
                         total, rate, runningLoss, eta.toMinutes(), eta.toSecondsPart());
             }
         }

@@ -159,9 +159,10 @@ public final class Train implements Callable<Integer> {
         try (Dataset train = FashionMnist.train(dataDir); Dataset test = FashionMnist.test(dataDir)) {
             out.printf(Locale.ROOT, "Fashion-MNIST: %d training and %d test images %dx%dx%d from %s%n", train.size(),
                     test.size(), train.height(), train.width(), train.channels(), dataDir);
-            out.printf(Locale.ROOT, "model %s (%,d parameters), %s lr %s%s, batch %d, %d threads, seed %d%n",
+            out.printf(Locale.ROOT, "model %s (%,d parameters), %s lr %s%s, batch %d, %d thread%s, seed %d%n",
                     name(model), parameters, name(optimizer), lr,
-                    optimizer == OptimizerChoice.SGD ? " momentum " + momentum : "", batch, threadCount, seed);
+                    optimizer == OptimizerChoice.SGD ? " momentum " + momentum : "", batch, threadCount,
+                    threadCount == 1 ? "" : "s", seed);
             out.println("backend: " + Backend.describe());
             Trainer trainer = new Trainer(net, opt, batch, seed, out, Progress.stdoutIsTerminal(), train);
             double trainSeconds = 0;
