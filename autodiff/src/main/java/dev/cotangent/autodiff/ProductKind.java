@@ -3,6 +3,7 @@ package dev.cotangent.autodiff;
 import java.lang.annotation.Annotation;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -27,6 +28,8 @@ final class ProductKind {
     final boolean[] differentiable;
     private final MethodHandle[] getters;
     private final MethodHandle constructor;
+    private static final MethodType GETTER = MethodType.methodType(Object.class, Object.class);
+    private static final MethodType CONSTRUCTOR = MethodType.methodType(Object.class, Object[].class);
 
     private ProductKind(Class<?> type, String[] names, Method[] getters, Constructor<?> ctor) {
         this.type = type;
@@ -37,11 +40,14 @@ final class ProductKind {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             for (int i = 0; i < getters.length; i++) {
                 getters[i].setAccessible(true);
-                this.getters[i] = lookup.unreflect(getters[i]);
+                this.getters[i] = lookup.unreflect(getters[i]).asType(GETTER);
                 differentiable[i] = !noDerivative(type, names[i], getters[i], ctor, i);
             }
             ctor.setAccessible(true);
-            this.constructor = lookup.unreflectConstructor(ctor);
+            // Spread and erased once, so that each rebuild is an exact call, not invokeWithArguments' generic path
+            // (which allocated on every rebuild, that is for every model and gradient of every step).
+            this.constructor = lookup.unreflectConstructor(ctor).asSpreader(Object[].class, ctor.getParameterCount())
+                    .asType(CONSTRUCTOR);
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new IllegalArgumentException("differentiable structure " + type.getName() + ": its components or"
                     + " constructor are not accessible (" + e + "); make the class public or open its package", e);
@@ -139,7 +145,7 @@ final class ProductKind {
 
     Object get(Object value, int i) {
         try {
-            return getters[i].invoke(value);
+            return (Object) getters[i].invokeExact(value);
         } catch (Throwable e) {
             throw rethrow(e);
         }
@@ -147,7 +153,7 @@ final class ProductKind {
 
     Object construct(Object[] args) {
         try {
-            return constructor.invokeWithArguments(args);
+            return (Object) constructor.invokeExact(args);
         } catch (Throwable e) {
             throw rethrow(e);
         }

@@ -82,9 +82,11 @@ public final class BenchMain {
     }
 
     private static ChainedOptionsBuilder options(Group g, Path log) {
-        ChainedOptionsBuilder b = new OptionsBuilder()
-                .include("^" + Pattern.quote(g.benchmark().getName()) + "\\.")
-                .forks(1)
+        ChainedOptionsBuilder b = new OptionsBuilder();
+        for (Class<?> benchmark : g.benchmarks()) {
+            b.include("^" + Pattern.quote(benchmark.getName()) + "\\.");
+        }
+        b.forks(1)
                 .jvmArgsAppend(BenchSupport.JVM_FLAGS.toArray(String[]::new))
                 .shouldFailOnError(true)
                 .output(log.toString());

@@ -41,6 +41,14 @@ public class Clocks {
         return (iteration & 1) == 0;
     }
 
+    /**
+     * For {@code sides} sides that must not run back to back: which one this whole iteration belongs to
+     * (0 to sides - 1, in turn).
+     */
+    int iterationSide(int sides) {
+        return (int) (iteration % sides);
+    }
+
     /** True on every other invocation: which side goes first, so neither always inherits a warm cache. */
     boolean aFirst() {
         return (turn++ & 1) == 0;
@@ -64,6 +72,12 @@ public class Clocks {
 
     void c(long startNanos, int calls) {
         cNanos += System.nanoTime() - startNanos;
+        cCalls += calls;
+    }
+
+    /** Side C timed elsewhere (by a peer process, around its own call). */
+    void cMeasured(long nanos, int calls) {
+        cNanos += nanos;
         cCalls += calls;
     }
 }

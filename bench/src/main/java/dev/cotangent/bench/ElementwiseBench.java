@@ -43,6 +43,8 @@ public class ElementwiseBench {
     int threads;
 
     private NdArray x;
+    /** |x|: log's domain, so that it measures logarithms rather than NaNs. */
+    private NdArray positive;
     private NdArray y;
     private NdArray dst;
     private MemorySegment xSeg;
@@ -53,6 +55,7 @@ public class ElementwiseBench {
         BenchSupport.setThreads(threads);
         Shape shape = Shape.of(size);
         x = RandomArrays.normal(DType.F32, shape, 0, 1, 1);
+        positive = Elementwise.abs(x);
         y = RandomArrays.normal(DType.F32, shape, 0, 1, 2);
         dst = NdArray.empty(DType.F32, shape);
         xSeg = BenchSupport.elements(x);
@@ -62,6 +65,7 @@ public class ElementwiseBench {
     @TearDown
     public void tearDown() {
         x.close();
+        positive.close();
         y.close();
         dst.close();
     }
@@ -81,6 +85,21 @@ public class ElementwiseBench {
     @Benchmark
     public void exp(Clocks clocks, Blackhole bh) {
         pair(clocks, bh, () -> Elementwise.exp(x));
+    }
+
+    @Benchmark
+    public void log(Clocks clocks, Blackhole bh) {
+        pair(clocks, bh, () -> Elementwise.log(positive));
+    }
+
+    @Benchmark
+    public void tanh(Clocks clocks, Blackhole bh) {
+        pair(clocks, bh, () -> Elementwise.tanh(x));
+    }
+
+    @Benchmark
+    public void sigmoid(Clocks clocks, Blackhole bh) {
+        pair(clocks, bh, () -> Elementwise.sigmoid(x));
     }
 
     @Benchmark

@@ -34,7 +34,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 10, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class MatmulBench {
-    @Param({"256", "512", "1024", "2048"})
+    @Param({"128", "256", "512", "1024", "2048"})
     int n;
 
     @Param({"1", "2"})

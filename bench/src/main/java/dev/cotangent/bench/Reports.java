@@ -1,13 +1,23 @@
 package dev.cotangent.bench;
 
+import java.util.Map;
+
 /** The report of each group: medians turned into rates, ratios and target checks. */
 final class Reports {
     private Reports() {}
 
+    /** The elementwise operators held to the transcendental target (float32 polynomials, not memory moves). */
+    private static final java.util.Set<String> TRANSCENDENTAL = java.util.Set.of("exp", "log", "tanh", "sigmoid");
+
     static void matmul(Results r, Report out) {
+        // The peak is measured here, in the same run, on 1 and 2 threads: a loaded machine lowers it too.
+        double[] peak = {Double.NaN, FmaPeak.gflops(1, 5), FmaPeak.gflops(2, 5)};
+        out.line("  FMA peak (512-bit Vector API FMAs, 12 accumulators): %.1f GFLOP/s on 1 thread, %.1f on 2",
+                peak[1], peak[2]);
         double minRatio = Double.POSITIVE_INFINITY;
         double minRatioOneThread = Double.POSITIVE_INFINITY;
-        for (int n : new int[] {256, 512, 1024, 2048}) {
+        double minPeakRatio = Double.POSITIVE_INFINITY;
+        for (int n : new int[] {128, 256, 512, 1024, 2048}) {
             for (int t : new int[] {1, 2}) {
                 Results.Series pair = r.get("pair", "n=" + n, "threads=" + t);
                 double flops = 2.0 * n * n * n;
@@ -19,9 +29,13 @@ final class Reports {
                 if (t == 1) {
                     minRatioOneThread = Math.min(minRatioOneThread, ratio);
                 }
-                out.line("  n=%-4d threads=%d  library %7.1f GFLOP/s (spread %5.1f%%)  cblas %7.1f GFLOP/s"
-                        + " (spread %5.1f%%)  ratio %.3f %s", n, t, lib, 100 * pair.sideSpread("a"), blas,
-                        100 * pair.sideSpread("b"), ratio, pair.ratioQuartiles("b", "a"));
+                double ofPeak = lib / peak[t];
+                if (n == 256 || n == 1024 || n == 2048) {
+                    minPeakRatio = Math.min(minPeakRatio, ofPeak);
+                }
+                out.line("  n=%-4d threads=%d  library %7.1f GFLOP/s (spread %5.1f%%, %.2f of peak)  cblas %7.1f"
+                        + " GFLOP/s (spread %5.1f%%)  ratio %.3f %s", n, t, lib, 100 * pair.sideSpread("a"), ofPeak,
+                        blas, 100 * pair.sideSpread("b"), ratio, pair.ratioQuartiles("b", "a"));
                 String key = "n" + n + "_t" + t;
                 out.put(key + "_lib_gflops", lib, 1);
                 out.put(key + "_cblas_gflops", blas, 1);
@@ -31,13 +45,28 @@ final class Reports {
         out.put("min_ratio_t1", minRatioOneThread, 3);
         out.put("min_ratio", minRatio, 3);
         out.target("target_ge_0.97", minRatio, minRatio >= 0.97);
+        out.put("peak_t1_gflops", peak[1], 1);
+        out.put("peak_t2_gflops", peak[2], 1);
+        out.put("peak_ratio_min", minPeakRatio, 3);
+        out.target("peak_target_ge_0.75", minPeakRatio, minPeakRatio >= 0.75);
+        out.target("no_slower_than_cblas", minRatio, minRatio >= 1);
+        for (int t : new int[] {1, 2}) {
+            Map<String, String> w = MatmulWarmup.inFreshJvm(128, t);
+            out.line("  fresh JVM, n=128, %d thread%s: first product after %s ms, first 20 at %s GFLOP/s, steady %s"
+                    + " GFLOP/s reached after %s ms (%s products)", t, t == 1 ? "" : "s", w.get("first_product_ms"),
+                    w.get("first20_gflops"), w.get("steady_gflops"), w.get("steady_after_ms"),
+                    w.get("steady_after_calls"));
+            out.put("t" + t + "_first20_gflops", w.getOrDefault("first20_gflops", "na"));
+            out.put("t" + t + "_steady_after_ms", w.getOrDefault("steady_after_ms", "na"));
+        }
     }
 
     static void elementwise(Results r, Report out) {
         double minRatio = Double.POSITIVE_INFINITY;
+        double minTranscendental16m = Double.POSITIVE_INFINITY;
         for (int size : new int[] {1 << 20, 1 << 24}) {
             String label = (size >> 20) + "M";
-            for (String op : new String[] {"add", "mul", "exp", "relu"}) {
+            for (String op : new String[] {"add", "mul", "exp", "log", "tanh", "sigmoid", "relu"}) {
                 Results.Series pair = r.get(op, "size=" + size);
                 // bytes moved: every input read once, the output written once
                 int bytesPerElement = op.equals("add") || op.equals("mul") ? 12 : 8;
@@ -45,10 +74,13 @@ final class Reports {
                 double copy = 8.0 * size / pair.sideMedian("b") / 1e9;
                 // bandwidth ratio = (bytes_op / t_op) / (bytes_copy / t_copy), taken per iteration
                 double ratio = bytesPerElement / 8.0 * pair.ratioMedian("b", "a");
-                if (!op.equals("exp")) {
+                boolean transcendental = TRANSCENDENTAL.contains(op);
+                if (!transcendental) {
                     minRatio = Math.min(minRatio, ratio);
+                } else if (size == 1 << 24) {
+                    minTranscendental16m = Math.min(minTranscendental16m, ratio);
                 }
-                out.line("  %-3s %-4s %6.2f GB/s (spread %5.1f%%)  copy %6.2f GB/s (spread %5.1f%%)  ratio %.3f %s",
+                out.line("  %-3s %-7s %6.2f GB/s (spread %5.1f%%)  copy %6.2f GB/s (spread %5.1f%%)  ratio %.3f %s",
                         label, op, gbps, 100 * pair.sideSpread("a"), copy, 100 * pair.sideSpread("b"), ratio,
                         pair.ratioQuartiles("b", "a", bytesPerElement / 8.0));
                 out.put(op + "_" + label + "_gbps", gbps, 2);
@@ -58,6 +90,8 @@ final class Reports {
         }
         out.put("min_ratio_add_mul_relu", minRatio, 3);
         out.target("target_ge_0.8", minRatio, minRatio >= 0.8);
+        out.put("min_transcendental_bw_ratio_16m", minTranscendental16m, 3);
+        out.target("transcendental_target_ge_0.8", minTranscendental16m, minTranscendental16m >= 0.8);
     }
 
     static void conv2d(Results r, Report out) {
@@ -106,6 +140,56 @@ final class Reports {
         }
         out.put("max_ratio", maxRatio, 3);
         out.target("target_le_1.5", maxRatio, maxRatio <= 1.5);
+        convShapes(r, out);
+    }
+
+    /**
+     * The per-layer table: every {@link ConvShape}, 1 and 2 threads, each product's time on both sides and its
+     * paired ratio, and the total; then the worst product and the worst total over all of them.
+     */
+    private static void convShapes(Results r, Report out) {
+        out.line("  per layer, library default (ms; ratio = ours / torch, median of paired iterations):");
+        out.line("  %-9s %-2s  %-26s %-26s %-26s %s", "layer", "t", "forward  ours/torch/ratio",
+                "input grad", "filter grad", "total ratio");
+        double worstDirection = Double.NEGATIVE_INFINITY;
+        double worstTotal = Double.NEGATIVE_INFINITY;
+        String[][] ops = {{"forward", "fwd"}, {"backwardInput", "bwd_input"}, {"backwardFilter", "bwd_filter"}};
+        for (ConvShape shape : ConvShape.values()) {
+            for (int t : new int[] {1, 2}) {
+                String key = shape.key() + "_t" + t + "_";
+                StringBuilder row = new StringBuilder();
+                double total = 0;
+                double torchPaired = 0;
+                for (String[] op : ops) {
+                    Results.Series pair = shape == ConvShape.BENCH
+                            ? r.get(op[0], "threads=" + t, "gemm=default")
+                            : r.get(op[0], "threads=" + t, "shape=" + shape.key());
+                    double ms = pair.sideMedian("a") * 1e3;
+                    double tms = pair.sideMedian("b") * 1e3;
+                    double ratio = pair.alternateRatioMedian("a", "b");
+                    total += ms;
+                    torchPaired += ms / ratio;
+                    worstDirection = worse(worstDirection, ratio);
+                    row.append(String.format(java.util.Locale.ROOT, " %8.3f/%8.3f/%5.2f   ", ms, tms, ratio));
+                    out.put(key + op[1] + "_ms", ms, 3);
+                    out.put(key + "torch_" + op[1] + "_ms", tms, 3);
+                    out.put(key + op[1] + "_ratio", ratio, 3);
+                }
+                double ratio = total / torchPaired;
+                worstTotal = worse(worstTotal, ratio);
+                out.line("  %-9s %-2d %s %5.2f", shape.key(), t, row, ratio);
+                out.put(key + "total_ratio", ratio, 3);
+            }
+        }
+        out.put("worst_direction_ratio", worstDirection, 3);
+        out.put("worst_total_ratio", worstTotal, 3);
+        out.target("target_direction_le_1", worstDirection, worstDirection <= 1);
+        out.target("target_total_le_0.8", worstTotal, worstTotal <= 0.8);
+    }
+
+    /** The larger of two ratios, NaN (a side not measured) winning. */
+    private static double worse(double a, double b) {
+        return Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.max(a, b);
     }
 
     static void alloc(Results r, Report out) {
@@ -172,5 +256,88 @@ final class Reports {
         }
         out.put("max_ratio", maxRatio, 3);
         out.target("target_le_1.1", maxRatio, maxRatio <= 1.1);
+    }
+
+    /**
+     * A training-step group: per thread count (and variant) the three sides' median step times and the ratio of
+     * ours to the faster peer; {@code ratio} is the worst of them, checked against {@code target}.
+     */
+    static void trainingStep(Results r, Report out, double target, String... variants) {
+        Peer.info(out);
+        double worst = Double.NEGATIVE_INFINITY;
+        double worstTorch = Double.NEGATIVE_INFINITY;
+        for (String variant : variants) {
+            for (int t : new int[] {1, 2}) {
+                Results.Series s = variant.isEmpty() ? r.get("step", "threads=" + t)
+                        : r.get("step", "threads=" + t, variant);
+                double ours = s.sideMedian("a") * 1e3;
+                double torch = s.sideMedian("b") * 1e3;
+                double djl = s.sideMedian("c") * 1e3;
+                double faster = Double.isNaN(djl) ? torch : Double.isNaN(torch) ? djl : Math.min(torch, djl);
+                double ratio = ours / faster;
+                worst = Double.isNaN(ratio) || Double.isNaN(worst) ? Double.NaN : Math.max(worst, ratio);
+                worstTorch = Math.max(worstTorch, ours / torch);
+                String key = (variant.isEmpty() ? "" : variant.substring(variant.indexOf('=') + 1) + "_") + "t" + t;
+                out.line("  %-14s threads=%d  ours %9.4f ms (spread %5.1f%%)  torch %9.4f ms (spread %5.1f%%)  djl %9.4f"
+                        + " ms (spread %5.1f%%)  ours/faster peer %.3f", variant, t, ours, 100 * s.sideSpread("a"),
+                        torch, 100 * s.sideSpread("b"), djl, 100 * s.sideSpread("c"), ratio);
+                out.put(key + "_ms", ours, 4);
+                out.put(key + "_torch_ms", torch, 4);
+                out.put(key + "_djl_ms", djl, 4);
+                out.put(key + "_ratio", ratio, 3);
+                double[] bytes = s.counters().get("systemBytes");
+                double[] steps = s.counters().get("steps");
+                double maxPerStep = 0;
+                for (int i = 0; i < bytes.length; i++) {
+                    if (steps[i] > 0) {
+                        maxPerStep = Math.max(maxPerStep, bytes[i] / steps[i]);
+                    }
+                }
+                out.line("  %-14s threads=%d  bytes allocated from the system per step after warm-up: %.0f (worst"
+                        + " iteration)", variant, t, maxPerStep);
+                out.put(key + "_os_bytes_per_step", maxPerStep, 0);
+            }
+        }
+        out.put("torch_ratio", worstTorch, 3);
+        out.put("ratio", worst, 3);
+        out.target("target_le_" + target, worst, worst <= target);
+    }
+
+    static void checkpoint(Results r, Report out) {
+        double worstMemory = Double.POSITIVE_INFINITY;
+        double worstTime = Double.NEGATIVE_INFINITY;
+        for (int t : new int[] {1, 2}) {
+            Results.Series s = r.get("step", "threads=" + t);
+            double plain = s.sideMedian("a") * 1e3;
+            double recomputed = s.sideMedian("b") * 1e3;
+            double timeRatio = s.ratioMedian("b", "a");
+            double plainPeak = Stats.median(perStep(s, "plainPeakBytes", "plainSteps")) / (1 << 20);
+            double recomputedPeak = Stats.median(perStep(s, "recomputedPeakBytes", "recomputedSteps")) / (1 << 20);
+            double memoryRatio = plainPeak / recomputedPeak;
+            worstMemory = Math.min(worstMemory, memoryRatio);
+            worstTime = Math.max(worstTime, timeRatio);
+            out.line("  threads=%d  plain %8.2f ms, peak activations %7.1f MiB   recomputed in segments of %d %8.2f ms,"
+                    + " peak activations %7.1f MiB   memory ratio %.2f  time ratio %.3f %s", t, plain, plainPeak,
+                    CheckpointBench.SEGMENT, recomputed, recomputedPeak, memoryRatio, timeRatio,
+                    s.ratioQuartiles("b", "a"));
+            out.put("t" + t + "_plain_ms", plain, 2);
+            out.put("t" + t + "_recomputed_ms", recomputed, 2);
+            out.put("t" + t + "_plain_peak_mib", plainPeak, 1);
+            out.put("t" + t + "_recomputed_peak_mib", recomputedPeak, 1);
+        }
+        out.put("memory_ratio", worstMemory, 2);
+        out.put("time_ratio", worstTime, 3);
+        out.target("target_memory_ge_2.5", worstMemory, worstMemory >= 2.5);
+        out.target("target_time_le_1.4", worstTime, worstTime <= 1.4);
+    }
+
+    private static double[] perStep(Results.Series s, String sum, String count) {
+        double[] total = s.counters().get(sum);
+        double[] n = s.counters().get(count);
+        double[] out = new double[total.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = total[i] / n[i];
+        }
+        return out;
     }
 }

@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A running {@code torch_peer.py serve}: asked for an op by name, it runs it once and answers with the
- * nanoseconds it took. A benchmark fork runs its own op and the torch op back to back through this, so both
+ * A running {@code torch_peer.py serve} (or another peer speaking its protocol, such as the DJL peer): asked
+ * for an op by name, it runs it once and answers with the nanoseconds it took. A benchmark fork runs its own op and the torch op back to back through this, so both
  * sides are timed under the same load.
  */
 final class TorchPeer implements AutoCloseable {
@@ -33,20 +33,29 @@ final class TorchPeer implements AutoCloseable {
      * lands in the JMH log) when it cannot run, so that our side is still measured.
      */
     static TorchPeer startOrNull(int threads) {
+        return startOrNull("torch", () -> Peer.processBuilder("serve", "--threads", String.valueOf(threads),
+                "--steps", String.valueOf(TAPE_STEPS)));
+    }
+
+    /**
+     * Starts a peer process speaking the same protocol (READY, then one answer in nanoseconds per op name),
+     * or returns null saying why on stderr.
+     */
+    static TorchPeer startOrNull(String who, java.util.function.Supplier<ProcessBuilder> command) {
         try {
-            Process p = Peer.processBuilder("serve", "--threads", String.valueOf(threads),
-                            "--steps", String.valueOf(TAPE_STEPS))
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Process p = command.get().redirectError(ProcessBuilder.Redirect.INHERIT).start();
             TorchPeer peer = new TorchPeer(p);
             String ready = peer.answers.readLine();
             if (!"READY".equals(ready)) {
-                System.err.println("bench: torch peer did not start (said " + ready + "); torch side not measured");
+                System.err.println("bench: " + who + " peer did not start (said " + ready + "); " + who
+                        + " side not measured");
                 peer.close();
                 return null;
             }
             return peer;
         } catch (IOException | RuntimeException e) {
-            System.err.println("bench: torch peer not started: " + e.getMessage() + "; torch side not measured");
+            System.err.println("bench: " + who + " peer not started: " + e.getMessage() + "; " + who
+                    + " side not measured");
             return null;
         }
     }

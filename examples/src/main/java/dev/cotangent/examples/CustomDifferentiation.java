@@ -36,8 +36,8 @@ public final class CustomDifferentiation {
         new CustomDifferentiation(new PrintStream(System.out, true, StandardCharsets.UTF_8)).run();
     }
 
-    /** libm's powf, called through the native linker. */
-    static float powf(float base, float exponent) {
+    /** libm's powf, called through the native linker (the Kotlin and Scala versions call it too). */
+    public static float powf(float base, float exponent) {
         try {
             return (float) POWF.invokeExact(base, exponent);
         } catch (Throwable e) {

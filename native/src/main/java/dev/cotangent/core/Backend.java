@@ -13,6 +13,9 @@ import org.jspecify.annotations.Nullable;
  * load, one notice line goes to {@code System.err} and the Java backend takes over; {@code openblas} requires
  * OpenBLAS. Any other value, or {@code openblas} without a loadable OpenBLAS, makes every call that needs the
  * backend throw an {@link IllegalStateException} saying why. {@link #describe()} tells what was chosen and why.
+ *
+ * <p>With OpenBLAS, each GEMM shape class runs on OpenBLAS or on the Java kernel, whichever a short calibration
+ * (cached per machine) found faster; {@value #GEMM_PROPERTY}{@code =blas|java} forces one of them.
  */
 public final class Backend {
     /** A GEMM backend. */
@@ -27,6 +30,13 @@ public final class Backend {
     public static final String PROPERTY = "cotangent.backend";
     /** The values {@value #PROPERTY} accepts (unset or blank means {@code auto}). */
     public static final List<String> PROPERTY_VALUES = List.of("auto", "openblas", "java");
+    /**
+     * The system property that forces the GEMM kernel of the OpenBLAS backend: {@code blas} or {@code java};
+     * {@code auto} (or unset, or blank) takes, per shape class, whichever measured faster on this machine.
+     */
+    public static final String GEMM_PROPERTY = GemmSelection.PROPERTY;
+    /** The values {@value #GEMM_PROPERTY} accepts (unset or blank means {@code auto}). */
+    public static final List<String> GEMM_PROPERTY_VALUES = GemmSelection.PROPERTY_VALUES;
     /** Most threads {@link #setThreads} accepts. */
     public static final int MAX_THREADS = 1024;
 
@@ -52,7 +62,7 @@ public final class Backend {
                 return "system property " + PROPERTY + "=openblas requires OpenBLAS, which did not load: "
                         + OpenBlas.describe();
             }
-            return null;
+            return GemmSelection.validate(!JAVA_REQUESTED && OpenBlas.isAvailable());
         }
 
         private static Kind decide() {
@@ -101,10 +111,14 @@ public final class Backend {
         return k;
     }
 
-    /** One line saying which backend runs and, for the Java backend, why OpenBLAS does not. */
+    /**
+     * One line saying which backend runs and, for the Java backend, why OpenBLAS does not; with OpenBLAS, also
+     * which GEMM kernel each shape class uses (see {@link #GEMM_PROPERTY}).
+     */
     public static String describe() {
         if (kind() == Kind.OPENBLAS) {
-            return OpenBlas.describe();
+            return OpenBlas.describe() + "; " + (OVERRIDE.get() != null ? "GEMM: OpenBLAS (selected for this thread)"
+                    : GemmSelection.describe());
         }
         String reason = Choice.JAVA_REQUESTED ? "cotangent.backend=java was requested"
                 : OpenBlas.isAvailable() ? "selected for this thread" : OpenBlas.describe();
@@ -135,9 +149,23 @@ public final class Backend {
         }
     }
 
-    /** The GEMM of the current thread's backend. */
+    /**
+     * The GEMM of the current thread's backend: with OpenBLAS, the kernel {@value #GEMM_PROPERTY} forces, or else
+     * per shape class the faster one here; a test's {@link #runWith} gets exactly the backend it named.
+     */
     static Gemm gemm() {
-        return kind() == Kind.OPENBLAS ? BlasGemm.INSTANCE : JavaGemm.INSTANCE;
+        Kind k = OVERRIDE.get();
+        if (k != null) {
+            return k == Kind.OPENBLAS ? BlasGemm.INSTANCE : JavaGemm.INSTANCE;
+        }
+        if (chosen() == Kind.JAVA) {
+            return JavaGemm.INSTANCE;
+        }
+        return switch (GemmSelection.mode()) {
+            case BLAS -> BlasGemm.INSTANCE;
+            case JAVA -> JavaGemm.INSTANCE;
+            case AUTO -> GemmSelection.AUTO;
+        };
     }
 
     /** Whether {@code kind} can run here (OpenBLAS loaded and not disabled by the property). */

@@ -33,7 +33,10 @@ final class BinaryLoops implements BinaryOp.Kernel {
     private static final BinaryOp.Variant VARIANT = Specializer.operator(MethodHandles.lookup(),
             BinaryOp.Variant.class);
     private static final BinaryOp OP = VARIANT.op();
-    private static final boolean VECTOR = VARIANT.pattern() != BinaryOp.Pattern.STRIDED;
+    // NOTE: POW's vector lanes are an SVML stub in C2 code but Math.pow per lane in the interpreter and C1;
+    // the two differ in the last bit, so a vector loop would change results as the JIT warms up. POW takes
+    // the scalar path (Math.pow, the same in every tier) until it has a formula of plain lanewise arithmetic.
+    private static final boolean VECTOR = VARIANT.pattern() != BinaryOp.Pattern.STRIDED && OP != POW;
     /** Operand a (b) is one value broadcast along the run: broadcast once, never loaded per lane. */
     private static final boolean FIXED_A = VARIANT.pattern() == BinaryOp.Pattern.FIXED_A;
     private static final boolean FIXED_B = VARIANT.pattern() == BinaryOp.Pattern.FIXED_B;

@@ -1,6 +1,5 @@
 package dev.cotangent.core;
 
-import dev.cotangent.bindings.openblas.OpenBlas;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -11,12 +10,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The im2col matrix has one row per output pixel and one column per filter tap and input channel, in the
  * filter's own order, so the filter is used in place as a [KH*KW*C_in, C_out] matrix. The batch is processed
  * in chunks of output rows of about one L2 cache (never more than 64 MiB), so that the GEMM reads the im2col
- * rows from cache right after they were written; a 1x1 stride-1 convolution skips im2col.
+ * rows from cache right after they were written; a 1x1 stride-1 convolution skips im2col, and so do the forward
+ * and the filter gradient in float32 with few input channels ({@link DirectConv}).
  *
  * <p>Threads: with more than one thread and enough chunks, each thread takes whole chunks and runs im2col, a
- * single-threaded GEMM (OpenBLAS called with one thread for the duration, or the Java GEMM on that backend) and
- * col2im on its own core, with no hand-off inside a chunk. Letting OpenBLAS thread each GEMM instead leaves its
- * spinning worker threads competing with the Java threads doing im2col and col2im: on 2 cores, 206 ms against
+ * single-threaded Java GEMM and col2im on its own core, with no hand-off inside a chunk (OpenBLAS is never asked
+ * for one thread: its thread count is process-wide, and another thread would see it change). Letting OpenBLAS
+ * thread each GEMM instead leaves its spinning worker threads competing with the Java threads doing im2col and col2im: on 2 cores, 206 ms against
  * 30 ms for a forward plus both backward products of a [64,32,32,3] batch with a 5x5x3x32 filter. System
  * property {@code cotangent.conv.gemm=backend} keeps every GEMM on the backend's own threading, chunk after
  * chunk, with im2col and col2im split over the Java threads; scripts/bench conv2d measures both.
@@ -59,6 +59,10 @@ public final class Convolution {
                 pointwise(g, (u0, rows) -> gemm(Backend.gemm(), dtype, false, false, rows, g.f(), g.c(), xs,
                         x.byteOffset() + u0 * g.ow() * g.c() * es, g.c(), ws, w.byteOffset(), g.f(), 0, os,
                         out.byteOffset() + u0 * g.ow() * g.f() * es, g.f()));
+                return out;
+            }
+            if (DirectConv.applies(g, dtype)) {
+                DirectConv.forward(g, xs, x.byteOffset(), ws, w.byteOffset(), os, out.byteOffset());
                 return out;
             }
             chunks(g, dtype, (run, cols, u0, units, part) -> {
@@ -155,6 +159,10 @@ public final class Convolution {
                             dw.byteOffset(), g.f());
                     first[0] = false;
                 });
+                return dw;
+            }
+            if (DirectConv.applies(g, dtype)) {
+                DirectConv.backwardFilter(g, xs, x.byteOffset(), gs, dy.byteOffset(), dw.segment(), dw.byteOffset());
                 return dw;
             }
             // Each part sums its chunks into its own [K, F] partial (part 0 straight into dw); dW = cols^T @ dy.
@@ -263,32 +271,23 @@ public final class Convolution {
         }
         // Threads take grains (whole chunks and whole images, so no two threads write one image) from a shared
         // counter: a thread slowed down by another process on its core simply takes fewer.
-        // With OpenBLAS, each thread calls it single-threaded for the duration: its own worker threads would
-        // otherwise spin on the cores the Java threads are using.
-        boolean blas = Backend.gemm() instanceof BlasGemm;
-        Run run = new Run(blas ? BlasGemm.INSTANCE : JavaGemm.SERIAL, false);
+        // Each thread runs the Java GEMM on its own core. OpenBLAS is not called here: a single-threaded call
+        // would need OpenBLAS's global thread count set to 1, which other threads (a concurrent matmul, or another
+        // convolution restoring what it saw) would observe; and with its own worker threads it would fight the
+        // Java threads for the cores.
+        Run run = new Run(JavaGemm.SERIAL, false);
         int grain = partGrain(g, units);
         int grains = (g.units() + grain - 1) / grain;
         AtomicInteger next = new AtomicInteger();
         int threads = Parallel.threads();
-        int blasThreads = blas ? OpenBlas.threads() : 1;
-        if (blas) {
-            OpenBlas.setThreads(1);
-        }
-        try {
-            Parallel.forRange(threads, 1, threads, (part, from, to) -> withBuffer(bytes, cols -> {
-                for (int i = next.getAndIncrement(); i < grains; i = next.getAndIncrement()) {
-                    int end = Math.min(g.units(), (i + 1) * grain);
-                    for (int u0 = i * grain; u0 < end; u0 += units) {
-                        body.run(run, cols, u0, Math.min(units, end - u0), part);
-                    }
+        Parallel.forRange(threads, 1, threads, (part, from, to) -> withBuffer(bytes, cols -> {
+            for (int i = next.getAndIncrement(); i < grains; i = next.getAndIncrement()) {
+                int end = Math.min(g.units(), (i + 1) * grain);
+                for (int u0 = i * grain; u0 < end; u0 += units) {
+                    body.run(run, cols, u0, Math.min(units, end - u0), part);
                 }
-            }));
-        } finally {
-            if (blas) {
-                OpenBlas.setThreads(blasThreads);
             }
-        }
+        }));
     }
 
     /** Scratch for one thread: a pooled buffer, returned afterwards. */

@@ -29,6 +29,7 @@ final class JavaGemm implements Gemm {
             return;
         }
         Gemm.checkBounds("s", transA, transB, m, n, k, Float.BYTES, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        JavaGemmWarmup.ensureWarm(DType.F32);
         if (k == 0 || alpha == 0) {
             JavaSgemm.scale(m, n, beta, c, cOff, ldc);
             return;
@@ -46,6 +47,7 @@ final class JavaGemm implements Gemm {
             return;
         }
         Gemm.checkBounds("d", transA, transB, m, n, k, Double.BYTES, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+        JavaGemmWarmup.ensureWarm(DType.F64);
         if (k == 0 || alpha == 0) {
             JavaDgemm.scale(m, n, beta, c, cOff, ldc);
             return;

@@ -25,9 +25,9 @@ final class JavaSgemm {
     static final int MR = 6;
     static final int NR = 2 * L;
     /** Depth of a block: an MR x KC sliver of A and a KC x NR sliver of B stay in L1/L2. */
-    private static final int KC = 256;
+    static final int KC = 256;
     /** Rows of A copied at once (stays in L2 while every column panel of B passes over it). */
-    private static final int MC = 20 * MR;
+    static final int MC = 20 * MR;
     /** Columns of B packed at once (stays in L3). */
     private static final int NC = (2048 / NR) * NR;
 

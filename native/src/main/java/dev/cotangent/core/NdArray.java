@@ -19,6 +19,12 @@ import java.util.Arrays;
  * {@link #maxBytes()}, is an {@link IllegalArgumentException} naming the op and the shape.
  */
 public final class NdArray implements AutoCloseable {
+    static {
+        VectorModule.requirePresent();
+        // Arrays come before products: warming the Java GEMM now means the first products need not wait for it.
+        JavaGemmWarmup.startInBackground();
+    }
+
     private final Storage storage;
     private final DType dtype;
     private final Shape shape;
@@ -276,7 +282,7 @@ public final class NdArray implements AutoCloseable {
 
     /** Throws naming this array if its buffer was released. */
     public void checkAlive() {
-        if (storage.isReleased()) {
+        if (!storage.checkAccess()) {
             throw new IllegalStateException("NdArray " + dtype + shape + " was released (its scope closed or close() was"
                     + " called); keep it with Scope.keep(...) or copy it before the scope ends");
         }

@@ -12,8 +12,8 @@ import jdk.incubator.vector.VectorSpecies;
  * 2-D max and average pooling over NHWC arrays and their gradients, with TensorFlow's semantics: padded
  * positions never win a max nor count in an average.
  *
- * <p>Each image is widened into a double[] and pooled there, so one code path serves both dtypes and the
- * channel loops run over plain arrays; images are spread over the Java kernels' threads.
+ * <p>float32 arrays are pooled in place with channels in vector lanes ({@link FloatPooling}); float64 images are
+ * copied into a double[] and pooled there. Images are spread over the Java kernels' threads.
  */
 public final class Pooling {
     private static final VectorSpecies<Double> SD = DoubleVector.SPECIES_PREFERRED;
@@ -26,7 +26,7 @@ public final class Pooling {
     public static NdArray maxPool2d(NdArray input, PoolParams p) {
         Checks.notNull(input, "maxPool2d", "input").checkAlive();
         Geometry g = Geometry.of("maxPool2d", input.shape(), p);
-        return run(g, input, null, g.outputShape(), Pooling::maxImage);
+        return run(g, input, null, g.outputShape(), Pooling::maxImage, FloatPooling::max);
     }
 
     /** The gradient of {@link #maxPool2d}: each window's gradient goes to its first maximum, and overlaps add up. */
@@ -36,14 +36,14 @@ public final class Pooling {
         Geometry g = Geometry.of("maxPool2dBackward", input.shape(), p);
         DType.common("maxPool2dBackward", input.dtype(), gradOutput.dtype());
         g.checkGradOutput(gradOutput.shape());
-        return run(g, input, gradOutput, g.input, Pooling::maxBackwardImage);
+        return run(g, input, gradOutput, g.input, Pooling::maxBackwardImage, FloatPooling::maxBackward);
     }
 
     /** The mean of each window's valid (unpadded) elements, per channel. */
     public static NdArray avgPool2d(NdArray input, PoolParams p) {
         Checks.notNull(input, "avgPool2d", "input").checkAlive();
         Geometry g = Geometry.of("avgPool2d", input.shape(), p);
-        return run(g, input, null, g.outputShape(), Pooling::avgImage);
+        return run(g, input, null, g.outputShape(), Pooling::avgImage, FloatPooling::avg);
     }
 
     /** The gradient of {@link #avgPool2d}: each window's gradient is shared equally by its valid elements. */
@@ -52,11 +52,11 @@ public final class Pooling {
         Checks.notNull(inputShape, "avgPool2dBackward", "inputShape");
         Geometry g = Geometry.of("avgPool2dBackward", inputShape, p);
         g.checkGradOutput(gradOutput.shape());
-        return run(g, gradOutput, null, inputShape, Pooling::avgBackwardImage);
+        return run(g, gradOutput, null, inputShape, Pooling::avgBackwardImage, FloatPooling::avgBackward);
     }
 
     /** The windows of one pooling, checked. */
-    private record Geometry(String op, Shape input, PoolParams p, int h, int w, int c, int oh, int ow, int padTop,
+    record Geometry(String op, Shape input, PoolParams p, int h, int w, int c, int oh, int ow, int padTop,
             int padLeft) {
         static Geometry of(String op, Shape input, PoolParams p) {
             Checks.notNull(p, op, "p");
@@ -114,8 +114,12 @@ public final class Pooling {
         void run(Geometry g, double[] in, double[] aux, double[] out);
     }
 
-    /** Applies {@code kernel} image by image, from {@code src} (and {@code aux}) to a new array of {@code outShape}. */
-    private static NdArray run(Geometry g, NdArray src, NdArray aux, Shape outShape, ImageKernel kernel) {
+    /**
+     * Applies {@code kernel} image by image, from {@code src} (and {@code aux}) to a new array of {@code outShape};
+     * float32 arrays go to {@code floatKernel}, which works on their memory in place.
+     */
+    private static NdArray run(Geometry g, NdArray src, NdArray aux, Shape outShape, ImageKernel kernel,
+            FloatPooling.ImageKernel floatKernel) {
         NdArray out = NdArray.allocate(g.op, src.dtype(), outShape);
         int images = outShape.dim(0);
         int outImage = outShape.dim(1) * outShape.dim(2) * outShape.dim(3);
@@ -129,6 +133,18 @@ public final class Pooling {
             int auxImage = a == null ? 0 : a.shape().dim(1) * a.shape().dim(2) * a.shape().dim(3);
             long work = (long) images * (srcImage + outImage + auxImage) * g.p.poolH() * g.p.poolW();
             int parts = (int) Math.max(1, Math.min(Parallel.threads(), work >> 18));
+            if (src.dtype() == DType.F32) {
+                long es = Float.BYTES;
+                MemorySegment as = a == null ? null : a.segment();
+                long aOff = a == null ? 0 : a.byteOffset();
+                Parallel.forRange(images, 1, parts, (part, from, to) -> {
+                    for (int i = from; i < to; i++) {
+                        floatKernel.run(g, s.segment(), s.byteOffset() + i * srcImage * es, as,
+                                aOff + i * auxImage * es, out.segment(), out.byteOffset() + i * outImage * es);
+                    }
+                });
+                return out;
+            }
             Parallel.forRange(images, 1, parts, (part, from, to) -> {
                 double[] in = new double[srcImage];
                 double[] ax = new double[auxImage];

@@ -70,12 +70,18 @@ final class ReduceLoops implements ReduceOp.Kernel {
     }
 
     // One contiguous row, horizontally: two vector accumulators (for instruction-level parallelism) per block.
+    // NOTE: the order of every addition is fixed by n and the lane count alone, never by the JIT: lanes combine
+    // lanewise (IEEE in every tier) and fold by a fixed halving tree of slices. reduceLanes(ADD) is not used
+    // because its order differs between the interpreter (lane by lane) and C2 (a tree), which changed sums in
+    // their last bits while a program warmed up.
+    // The rest (a short row, or a long row's end) goes into acc0 as at most two masked vectors: a scalar loop
+    // of Math.max here cost 3 ns per element, making softmax over [N, 10] 5x slower.
     private static double rowF(MemorySegment s, long base, long n) {
         double total = IDENTITY;
         int step = F.length();
         long bound = (n / (2L * step)) * (2L * step);
         long i = 0;
-        while (i < bound) {
+        do {
             long end = Math.min(bound, i + 2L * step * BLOCK);
             FloatVector acc0 = FloatVector.broadcast(F, (float) IDENTITY);
             FloatVector acc1 = acc0;
@@ -83,15 +89,18 @@ final class ReduceLoops implements ReduceOp.Kernel {
                 acc0 = acc0.lanewise(LANES, FloatVector.fromMemorySegment(F, s, (base + i) * Float.BYTES, ORDER));
                 acc1 = acc1.lanewise(LANES, FloatVector.fromMemorySegment(F, s, (base + i + step) * Float.BYTES, ORDER));
             }
-            total = combine(total, acc0.lanewise(LANES, acc1).reduceLanes(LANES));
-        }
-        // The rest (a short row, or a long row's end) as at most two vectors, the last one masked: a scalar
-        // loop of Math.max here cost 3 ns per element, making softmax over [N, 10] 5x slower.
-        for (; i < n; i += step) {
-            VectorMask<Float> m = F.indexInRange(i, n);
-            FloatVector v = FloatVector.fromMemorySegment(F, s, (base + i) * Float.BYTES, ORDER, m);
-            total = combine(total, v.reduceLanes(LANES, m));
-        }
+            if (i == bound) {
+                for (; i < n; i += step) {
+                    VectorMask<Float> m = F.indexInRange(i, n);
+                    acc0 = acc0.lanewise(LANES, FloatVector.fromMemorySegment(F, s, (base + i) * Float.BYTES, ORDER, m), m);
+                }
+            }
+            FloatVector lanes = acc0.lanewise(LANES, acc1);
+            for (int half = step / 2; half > 0; half /= 2) {
+                lanes = lanes.lanewise(LANES, lanes.slice(half));
+            }
+            total = combine(total, lanes.lane(0));
+        } while (i < n);
         return total;
     }
 
@@ -100,7 +109,7 @@ final class ReduceLoops implements ReduceOp.Kernel {
         int step = D.length();
         long bound = (n / (2L * step)) * (2L * step);
         long i = 0;
-        while (i < bound) {
+        do {
             long end = Math.min(bound, i + 2L * step * BLOCK);
             DoubleVector acc0 = DoubleVector.broadcast(D, IDENTITY);
             DoubleVector acc1 = acc0;
@@ -108,13 +117,18 @@ final class ReduceLoops implements ReduceOp.Kernel {
                 acc0 = acc0.lanewise(LANES, DoubleVector.fromMemorySegment(D, s, (base + i) * Double.BYTES, ORDER));
                 acc1 = acc1.lanewise(LANES, DoubleVector.fromMemorySegment(D, s, (base + i + step) * Double.BYTES, ORDER));
             }
-            total = combine(total, acc0.lanewise(LANES, acc1).reduceLanes(LANES));
-        }
-        for (; i < n; i += step) {
-            VectorMask<Double> m = D.indexInRange(i, n);
-            DoubleVector v = DoubleVector.fromMemorySegment(D, s, (base + i) * Double.BYTES, ORDER, m);
-            total = combine(total, v.reduceLanes(LANES, m));
-        }
+            if (i == bound) {
+                for (; i < n; i += step) {
+                    VectorMask<Double> m = D.indexInRange(i, n);
+                    acc0 = acc0.lanewise(LANES, DoubleVector.fromMemorySegment(D, s, (base + i) * Double.BYTES, ORDER, m), m);
+                }
+            }
+            DoubleVector lanes = acc0.lanewise(LANES, acc1);
+            for (int half = step / 2; half > 0; half /= 2) {
+                lanes = lanes.lanewise(LANES, lanes.slice(half));
+            }
+            total = combine(total, lanes.lane(0));
+        } while (i < n);
         return total;
     }
 

@@ -71,9 +71,18 @@ public final class Scope implements AutoCloseable {
         }
     }
 
-    /** Moves {@code array} (and every view of its buffer) to the enclosing scope, or to nobody, and returns it. */
+    /**
+     * Moves {@code array} (and every view of its buffer) to the enclosing scope, or to nobody, and returns it.
+     *
+     * @throws IllegalStateException if this scope is closed, or belongs to another thread
+     */
     public NdArray keep(NdArray array) {
         checkOpen();
+        if (Thread.currentThread() != thread) {
+            throw new IllegalStateException("Scope.keep: called on thread " + describe(Thread.currentThread())
+                    + " but the scope belongs to thread " + describe(thread) + ", which opened it; scopes are"
+                    + " confined to their thread: keep the array on " + describe(thread) + ", or copy it");
+        }
         Storage s = array.storage();
         if (s.owner() == this) {
             s.transferTo(parent);
@@ -93,6 +102,11 @@ public final class Scope implements AutoCloseable {
             }
         }
         return n;
+    }
+
+    /** A thread's name, and its id since names may repeat or be empty (virtual threads have none by default). */
+    private static String describe(Thread t) {
+        return "'" + t.getName() + "' (id " + t.threadId() + (t.isVirtual() ? ", virtual" : "") + ")";
     }
 
     private void checkOpen() {
@@ -129,8 +143,8 @@ public final class Scope implements AutoCloseable {
 
     private void checkClosable() {
         if (Thread.currentThread() != thread) {
-            throw new IllegalStateException("Scope: closed on thread " + Thread.currentThread().getName()
-                    + " but opened on " + thread.getName() + "; scopes are confined to their thread");
+            throw new IllegalStateException("Scope: closed on thread " + describe(Thread.currentThread())
+                    + " but opened on " + describe(thread) + "; scopes are confined to their thread");
         }
         if (state.current != this) {
             throw new IllegalStateException("Scope: closed out of order; close inner scopes first");

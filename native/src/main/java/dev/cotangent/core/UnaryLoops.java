@@ -19,9 +19,12 @@ import static dev.cotangent.core.UnaryOp.SQUARE;
 import static dev.cotangent.core.UnaryOp.TANH;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -31,17 +34,35 @@ import jdk.incubator.vector.VectorOperators;
  */
 final class UnaryLoops implements UnaryOp.Kernel {
     private static final UnaryOp OP = Specializer.operator(MethodHandles.lookup(), UnaryOp.class);
+    // NOTE: the Vector API's EXP, LOG, SIN, COS and TANH lanes are SVML stubs in C2 code but Math calls per
+    // lane in the interpreter and C1; the two differ in the last bit, so a vector loop of them would change
+    // results as the JIT warms up. Such ops take the scalar path (Math, the same in every tier) unless they
+    // have formulas of plain lanewise arithmetic: FloatMath's, in float32, for EXP, LOG, TANH and SIGMOID.
+    private static final boolean TIER_DEPENDENT = switch (OP) {
+        case EXP, LOG, SIN, COS, TANH, SIGMOID -> true;
+        default -> false;
+    };
+    private static final boolean FLOAT_FORMULA = switch (OP) {
+        case EXP, LOG, TANH, SIGMOID -> true;
+        default -> false;
+    };
 
     @Override
     public void run(DType dtype, MemorySegment a, long ia, long sa, MemorySegment out, long io, long n) {
+        if (TIER_DEPENDENT && sa == 1 && !(FLOAT_FORMULA && dtype == DType.F32)) {
+            scalarRun(dtype, a, ia, out, io, n);
+            return;
+        }
         long i = sa != 1 ? 0 : dtype == DType.F32 ? loopF(a, ia, out, io, n) : loopD(a, ia, out, io, n);
         for (; i < n; i++) {
-            Layouts.put(out, dtype, io + i, apply(Layouts.get(a, dtype, ia + i * sa)));
+            double x = Layouts.get(a, dtype, ia + i * sa);
+            Layouts.put(out, dtype, io + i, dtype == DType.F32 ? applyFloat((float) x) : apply(x));
         }
     }
 
     // NOTE: formulas inside the loops, chosen by comparing constants, as in BinaryLoops (which says why).
-    // EXP, LOG, SIN, COS and TANH are intrinsics backed by the JDK's SVML or SLEEF stubs where available.
+    // In float32, EXP, LOG, TANH and SIGMOID are FloatMath's polynomials (same bits in every JIT tier); SIN and COS,
+    // and everything in float64, are the Vector API's intrinsics, backed by the JDK's SVML or SLEEF stubs.
     private static long loopF(MemorySegment a, long ia, MemorySegment out, long io, long n) {
         if (n < F.length()) {
             return 0; // NOTE: before any vector exists: an unused one can be boxed (allocated) on short runs
@@ -51,14 +72,71 @@ final class UnaryLoops implements UnaryOp.Kernel {
         long bound = F.loopBound(n);
         for (long i = 0; i < bound; i += F.length()) {
             FloatVector x = FloatVector.fromMemorySegment(F, a, (ia + i) * Float.BYTES, ORDER);
-            FloatVector r = OP == NEG ? x.neg()
-                    : OP == EXP ? x.lanewise(VectorOperators.EXP)
-                    : OP == LOG ? x.lanewise(VectorOperators.LOG)
+            FloatVector r;
+            // exp, log, tanh and sigmoid: FloatMath's formulas, operation for operation (see there).
+            if (OP == EXP || OP == TANH || OP == SIGMOID) {
+                FloatVector ax = x.abs();
+                FloatVector y = (OP == EXP ? x : OP == TANH ? ax.mul(-2f) : ax.neg())
+                        .max(FloatMath.EXP_LO).min(FloatMath.EXP_HI);
+                FloatVector t = y.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
+                FloatVector q = t.sub(FloatMath.ROUNDER);
+                IntVector iq = t.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
+                FloatVector s = q.fma(FloatVector.broadcast(F, -FloatMath.LN2_HI), y);
+                s = q.fma(FloatVector.broadcast(F, -FloatMath.LN2_LO), s);
+                FloatVector p = s.fma(FloatMath.E0, FloatMath.E1);
+                p = p.fma(s, FloatVector.broadcast(F, FloatMath.E2));
+                p = p.fma(s, FloatVector.broadcast(F, FloatMath.E3));
+                p = p.fma(s, FloatVector.broadcast(F, FloatMath.E4));
+                p = p.fma(s, FloatVector.broadcast(F, FloatMath.E5));
+                FloatVector e = s.mul(s).fma(p, s).add(1f);
+                IntVector q1 = iq.lanewise(VectorOperators.ASHR, 1);
+                IntVector q2 = iq.sub(q1);
+                e = e.mul(q1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
+                        .mul(q2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
+                if (OP == EXP) {
+                    r = e;
+                } else if (OP == TANH) {
+                    FloatVector big = one.sub(e).div(one.add(e));
+                    FloatVector z = ax.mul(ax);
+                    FloatVector pt = z.fma(FloatMath.T0, FloatMath.T1);
+                    pt = pt.fma(z, FloatVector.broadcast(F, FloatMath.T2));
+                    pt = pt.fma(z, FloatVector.broadcast(F, FloatMath.T3));
+                    pt = pt.fma(z, FloatVector.broadcast(F, FloatMath.T4));
+                    FloatVector small = pt.mul(z).fma(ax, ax);
+                    r = big.blend(small, ax.lt(FloatMath.TANH_SMALL)).reinterpretAsInts()
+                            .or(x.reinterpretAsInts().and(FloatMath.SIGN)).reinterpretAsFloats();
+                } else {
+                    r = one.blend(e, x.lt(0f)).div(one.add(e));
+                }
+            } else if (OP == LOG) {
+                VectorMask<Float> subnormal = x.lt(FloatMath.MIN_NORMAL);
+                IntVector bits = x.mul(FloatMath.TWO_23, subnormal).reinterpretAsInts();
+                FloatVector m = bits.and(0x007FFFFF).or(0x3F000000).reinterpretAsFloats();
+                FloatVector ef = ((FloatVector) bits.lanewise(VectorOperators.LSHR, 23).and(0xFF).sub(126)
+                        .convert(VectorOperators.I2F, 0)).sub(23f, subnormal);
+                VectorMask<Float> low = m.lt(FloatMath.SQRT_HALF);
+                FloatVector f = m.add(m, low).sub(1f);
+                ef = ef.sub(1f, low);
+                FloatVector z = f.mul(f);
+                FloatVector p = f.fma(FloatMath.L0, FloatMath.L1);
+                p = p.fma(f, FloatVector.broadcast(F, FloatMath.L2));
+                p = p.fma(f, FloatVector.broadcast(F, FloatMath.L3));
+                p = p.fma(f, FloatVector.broadcast(F, FloatMath.L4));
+                p = p.fma(f, FloatVector.broadcast(F, FloatMath.L5));
+                p = p.fma(f, FloatVector.broadcast(F, FloatMath.L6));
+                p = p.fma(f, FloatVector.broadcast(F, FloatMath.L7));
+                p = p.fma(f, FloatVector.broadcast(F, FloatMath.L8));
+                FloatVector y = p.mul(f).mul(z);
+                y = ef.fma(FloatVector.broadcast(F, FloatMath.LN2_LO), y);
+                y = z.fma(FloatVector.broadcast(F, -0.5f), y);
+                r = ef.fma(FloatVector.broadcast(F, FloatMath.LN2_HI), f.add(y))
+                        .blend(Float.NaN, x.lt(0f).or(x.test(VectorOperators.IS_NAN)))
+                        .blend(Float.NEGATIVE_INFINITY, x.eq(0f))
+                        .blend(Float.POSITIVE_INFINITY, x.eq(Float.POSITIVE_INFINITY));
+            } else {
+                r = OP == NEG ? x.neg()
                     : OP == SIN ? x.lanewise(VectorOperators.SIN)
                     : OP == COS ? x.lanewise(VectorOperators.COS)
-                    : OP == TANH ? x.lanewise(VectorOperators.TANH)
-                    // exp(-x) overflows to +inf for very negative x, giving 1/inf = 0: no NaN, no cancellation.
-                    : OP == SIGMOID ? one.div(one.add(x.neg().lanewise(VectorOperators.EXP)))
                     : OP == RELU ? x.max(zero)
                     : OP == RELU_MASK ? zero.blend(1, x.compare(VectorOperators.GT, 0))
                     : OP == SQRT ? x.sqrt()
@@ -68,6 +146,7 @@ final class UnaryLoops implements UnaryOp.Kernel {
                     : OP == SIGN ? x.blend(1, x.compare(VectorOperators.GT, 0)).blend(-1, x.compare(VectorOperators.LT, 0))
                     : OP == RECIPROCAL ? one.div(x)
                     : unknown();
+            }
             r.intoMemorySegment(out, (io + i) * Float.BYTES, ORDER);
         }
         return bound;
@@ -102,6 +181,19 @@ final class UnaryLoops implements UnaryOp.Kernel {
         return bound;
     }
 
+    // A contiguous run of a TIER_DEPENDENT op: plain loads and stores, without the dtype switch of Layouts.
+    private static void scalarRun(DType dtype, MemorySegment a, long ia, MemorySegment out, long io, long n) {
+        if (dtype == DType.F32) {
+            for (long i = 0; i < n; i++) {
+                out.setAtIndex(ValueLayout.JAVA_FLOAT, io + i, (float) apply(a.getAtIndex(ValueLayout.JAVA_FLOAT, ia + i)));
+            }
+        } else {
+            for (long i = 0; i < n; i++) {
+                out.setAtIndex(ValueLayout.JAVA_DOUBLE, io + i, apply(a.getAtIndex(ValueLayout.JAVA_DOUBLE, ia + i)));
+            }
+        }
+    }
+
     // Tails and strided runs. NOTE: float32 computes in double and rounds once: exact for the algebraic
     // operators, within an ulp of the vector lanes for the transcendental ones.
     private static double apply(double x) {
@@ -120,6 +212,17 @@ final class UnaryLoops implements UnaryOp.Kernel {
             case ABS -> Math.abs(x);
             case SIGN -> Math.signum(x);
             case RECIPROCAL -> 1 / x;
+        };
+    }
+
+    /** Float32 tails and strided runs: exp, log, tanh and sigmoid as the vector lanes compute them. */
+    private static float applyFloat(float x) {
+        return switch (OP) {
+            case EXP -> FloatMath.exp(x);
+            case LOG -> FloatMath.log(x);
+            case TANH -> FloatMath.tanh(x);
+            case SIGMOID -> FloatMath.sigmoid(x);
+            default -> (float) apply(x);
         };
     }
 

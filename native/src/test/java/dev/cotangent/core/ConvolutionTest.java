@@ -2,10 +2,15 @@ package dev.cotangent.core;
 
 import static dev.cotangent.core.KernelChecks.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -271,5 +276,115 @@ class ConvolutionTest {
         assertError(() -> new Conv2dParams(1, -2, Padding.SAME, 1, 1), "Conv2dParams", "-2");
         assertError(() -> new Conv2dParams(1, 1, Padding.SAME, 0, 1), "Conv2dParams", "dilations (0, 1)");
         assertThrows(NullPointerException.class, () -> new Conv2dParams(1, 1, null, 1, 1));
+    }
+
+    /**
+     * The direct float32 kernels (forward and filter gradient) against the im2col path on the same inputs, over
+     * channel counts on both sides of a vector, one and two vectors per tile, tile tails, strides, dilations and
+     * padding; and against the direct loops through {@link #check} with the kernels forced on.
+     */
+    @Test
+    void directKernelsMatchIm2col() {
+        int saved = DirectConv.maxChannels;
+        Random rnd = new Random(31);
+        try {
+            for (int trial = 0; trial < 80; trial++) {
+                int[] xs = {1 + rnd.nextInt(3), 1 + rnd.nextInt(12), 1 + rnd.nextInt(12), 1 + rnd.nextInt(6)};
+                int[] ws = {1 + rnd.nextInt(5), 1 + rnd.nextInt(5), xs[3], 1 + rnd.nextInt(70)};
+                Conv2dParams p = randomParams(rnd);
+                if (window(p.padding(), xs[1], ws[0], p.strideH(), p.dilationH())[0] < 0
+                        || window(p.padding(), xs[2], ws[1], p.strideW(), p.dilationW())[0] < 0) {
+                    continue;
+                }
+                NdArray x = KernelChecks.random(rnd, DType.F32, xs);
+                NdArray w = KernelChecks.random(rnd, DType.F32, ws);
+                DirectConv.maxChannels = -1;
+                NdArray y = Convolution.conv2d(x, w, p);
+                NdArray g = KernelChecks.random(rnd, DType.F32, y.shape().dims());
+                NdArray dw = Convolution.conv2dBackwardFilter(x, g, w.shape(), p);
+                DirectConv.maxChannels = Integer.MAX_VALUE;
+                String what = "x" + x.shape() + " w" + w.shape() + " " + p;
+                assertNear("conv2d " + what, y, Convolution.conv2d(x, w, p), ws[0] * ws[1] * ws[2]);
+                assertNear("conv2dBackwardFilter " + what, dw, Convolution.conv2dBackwardFilter(x, g, w.shape(), p),
+                        (int) (y.size() / ws[3]));
+                check(rnd, DType.F32, xs, ws, p);
+            }
+            // Enough work for the batch to be split over threads (when there are several).
+            for (Padding padding : Padding.values()) {
+                DirectConv.maxChannels = Integer.MAX_VALUE;
+                check(rnd, DType.F32, new int[] {5, 20, 20, 3}, new int[] {5, 5, 3, 40}, Conv2dParams.of(1, padding));
+            }
+        } finally {
+            DirectConv.maxChannels = saved;
+        }
+    }
+
+    /** Element-wise closeness of two float32 results of {@code terms}-term sums, relative to the larger scale. */
+    private static void assertNear(String what, NdArray expected, NdArray got, int terms) {
+        assertEquals(expected.shape(), got.shape(), what);
+        double[] e = expected.toDoubleArray();
+        double[] a = got.toDoubleArray();
+        double scale = 1e-30;
+        for (double v : e) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        double tol = 4 * Math.sqrt(Math.max(1, terms)) * 0x1p-23 * scale * 4;
+        for (int i = 0; i < e.length; i++) {
+            if (!(Math.abs(e[i] - a[i]) <= tol)) {
+                throw new AssertionError(what + ": element " + i + " is " + a[i] + ", im2col gives " + e[i]
+                        + " (tolerance " + tol + ")");
+            }
+        }
+    }
+
+    /**
+     * OpenBLAS's thread count is process-wide: a convolution must never change it, not even for the duration of a
+     * call, or a concurrent matmul (or another convolution restoring what it saw) would observe the wrong count.
+     */
+    @Test
+    void concurrentConvolutionsLeaveTheBlasThreadCountAlone() throws Exception {
+        assumeTrue(Backend.isAvailable(Backend.Kind.OPENBLAS), () -> "OpenBLAS unavailable: " + Backend.describe());
+        int before = Backend.threads();
+        Backend.setThreads(2);
+        try {
+            // Enough output rows that the two Java threads take whole chunks each.
+            NdArray x = KernelChecks.random(new Random(21), DType.F32, 16, 32, 32, 3);
+            NdArray w = KernelChecks.random(new Random(22), DType.F32, 5, 5, 3, 8);
+            Conv2dParams p = Conv2dParams.of(1, Padding.SAME);
+            AtomicBoolean done = new AtomicBoolean();
+            AtomicInteger seen = new AtomicInteger(2);
+            Thread watcher = Thread.ofPlatform().start(() -> {
+                while (!done.get()) {
+                    int now = dev.cotangent.bindings.openblas.OpenBlas.threads();
+                    if (now != 2) {
+                        seen.set(now);
+                    }
+                }
+            });
+            Thread[] callers = new Thread[2];
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            for (int t = 0; t < callers.length; t++) {
+                callers[t] = Thread.ofPlatform().start(() -> Backend.runWith(Backend.Kind.OPENBLAS, () -> {
+                    try {
+                        for (int i = 0; i < 20; i++) {
+                            Convolution.conv2d(x, w, p).close();
+                            Convolution.conv2dBackwardFilter(x, Convolution.conv2d(x, w, p), w.shape(), p).close();
+                        }
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                }));
+            }
+            for (Thread t : callers) {
+                t.join();
+            }
+            done.set(true);
+            watcher.join();
+            assertNull(failure.get());
+            assertEquals(2, seen.get(), "a thread saw OpenBLAS's thread count change during a convolution");
+            assertEquals(2, Backend.threads(), "OpenBLAS's thread count after concurrent convolutions");
+        } finally {
+            Backend.setThreads(before);
+        }
     }
 }

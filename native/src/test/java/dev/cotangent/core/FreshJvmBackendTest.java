@@ -2,14 +2,16 @@ package dev.cotangent.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Settings read once per JVM, each in a fresh one: the backend property and the array size limit. */
 class FreshJvmBackendTest {
@@ -25,6 +27,7 @@ class FreshJvmBackendTest {
             });
             report("matmul", () -> LinearAlgebra.matmul(NdArray.ones(DType.F32, 2, 2), NdArray.ones(DType.F32, 2, 2)));
             report("zeros", () -> NdArray.zeros(DType.F32, 300).size());
+            report("describeAfter", Backend::describe);
         }
 
         private static void report(String what, java.util.function.Supplier<Object> call) {
@@ -37,17 +40,10 @@ class FreshJvmBackendTest {
     }
 
     private static List<String> probe(String... properties) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
-        cmd.addAll(List.of(properties));
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().remove("COTANGENT_BLAS_LIBRARY");
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM timed out");
-        assertEquals(0, p.exitValue(), out);
-        return out.lines().toList();
+        List<String> options = new ArrayList<>(List.of("--add-modules=jdk.incubator.vector",
+                "--enable-native-access=ALL-UNNAMED"));
+        options.addAll(List.of(properties));
+        return ChildJvm.run(Probe.class, options);
     }
 
     private static String line(List<String> lines, String what) {
@@ -81,6 +77,54 @@ class FreshJvmBackendTest {
         assertTrue(kind.startsWith("kind=java.lang.IllegalStateException: Backend: system property"
                 + " cotangent.backend=openblas requires OpenBLAS, which did not load: "), kind);
         assertTrue(kind.contains("/nonexistent/libopenblas.so: failed: no such file"), kind);
+    }
+
+    @Test
+    void anUnknownGemmKernelIsAnErrorListingTheValidOnes() throws Exception {
+        List<String> out = probe("-Dcotangent.gemm=fast");
+        String expected = "java.lang.IllegalStateException: Backend: system property cotangent.gemm=fast is not a"
+                + " GEMM kernel; expected one of auto, blas, java (or unset)";
+        for (String call : new String[] {"kind", "describe", "matmul"}) {
+            assertEquals(call + "=" + expected, line(out, call));
+        }
+        assertEquals("zeros=300", line(out, "zeros"), "arrays without a GEMM still work");
+    }
+
+    @Test
+    void blasGemmNeedsTheOpenBlasBackend() throws Exception {
+        assertEquals("matmul=java.lang.IllegalStateException: Backend: system property cotangent.gemm=blas requires"
+                + " the OpenBLAS backend, which is not in use",
+                line(probe("-Dcotangent.backend=java", "-Dcotangent.gemm=blas"), "matmul"));
+    }
+
+    @Test
+    void aForcedGemmKernelIsUsedAndDescribed() throws Exception {
+        assumeTrue(Backend.isAvailable(Backend.Kind.OPENBLAS), "OpenBLAS unavailable");
+        for (String forced : new String[] {"blas", "java"}) {
+            List<String> out = probe("-Dcotangent.gemm=" + forced, "-Dcotangent.gemm.calibration=off");
+            assertEquals("matmul=[[2.0, 2.0],  [2.0, 2.0]]", line(out, "matmul"));
+            assertTrue(line(out, "describeAfter").endsWith("(cotangent.gemm=" + forced + ")"), out.toString());
+        }
+    }
+
+    @Test
+    void theCalibrationIsMeasuredOnceThenReadFromItsFile(@TempDir Path dir) throws Exception {
+        assumeTrue(Backend.isAvailable(Backend.Kind.OPENBLAS), "OpenBLAS unavailable");
+        Path file = dir.resolve("sub").resolve("gemm-calibration");
+        String property = "-Dcotangent.gemm.calibration=" + file;
+        List<String> first = probe(property);
+        assertTrue(line(first, "describe").contains("f32 not measured yet"), first.toString());
+        String measured = line(first, "describeAfter");
+        assertTrue(measured.contains("tiny=") && measured.contains("large-thin=")
+                && measured.contains("[measured in this JVM, cached in " + file + "]"), measured);
+        List<String> lines = Files.readAllLines(file);
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.get(0).contains("threads=1;") && lines.get(0).contains("dtype=f32"), lines.toString());
+        String cached = line(probe(property), "describeAfter");
+        assertTrue(cached.contains("[cached in " + file + "]"), cached);
+        // Same decisions: the second JVM read them rather than measuring again.
+        String decisions = measured.substring(measured.indexOf("f32 "), measured.indexOf(" [measured"));
+        assertTrue(cached.contains(decisions), cached + " vs " + decisions);
     }
 
     @Test

@@ -22,13 +22,18 @@ class GemmTest {
     };
     private static final double[][] ALPHA_BETA = {{1, 0}, {1.5, -0.5}, {-2, 1}};
 
+    /** The kernels under test: each backend's own, and the per-shape-class choice between them. */
+    enum Kernel { OPENBLAS, JAVA, AUTO }
+
     @ParameterizedTest
-    @EnumSource(Backend.Kind.class)
-    void matchesNaiveProduct(Backend.Kind kind) {
+    @EnumSource(Kernel.class)
+    void matchesNaiveProduct(Kernel kernel) {
         int threads = Parallel.threads();
         Parallel.setThreads(2);
         try {
+            Backend.Kind kind = kernel == Kernel.JAVA ? Backend.Kind.JAVA : Backend.Kind.OPENBLAS;
             KernelChecks.under(kind, () -> {
+                Gemm gemm = kernel == Kernel.AUTO ? GemmSelection.AUTO : Backend.gemm();
                 Random rnd = new Random(42);
                 List<int[]> cases = new ArrayList<>(List.of(SIZES));
                 for (int i = 0; i < 12; i++) {
@@ -40,12 +45,12 @@ class GemmTest {
                         boolean ta = (c & 1) != 0;
                         boolean tb = (c & 2) != 0;
                         double[] ab = ALPHA_BETA[c % ALPHA_BETA.length];
-                        check(rnd, dtype, ta, tb, mnk[0], mnk[1], mnk[2], ab[0], ab[1]);
+                        check(gemm, rnd, dtype, ta, tb, mnk[0], mnk[1], mnk[2], ab[0], ab[1]);
                         // And the other transposes on the small cases, so all four meet every edge size.
                         if ((long) mnk[0] * mnk[1] * mnk[2] < 100_000) {
-                            check(rnd, dtype, !ta, tb, mnk[0], mnk[1], mnk[2], ab[0], ab[1]);
-                            check(rnd, dtype, ta, !tb, mnk[0], mnk[1], mnk[2], ab[0], ab[1]);
-                            check(rnd, dtype, !ta, !tb, mnk[0], mnk[1], mnk[2], ab[0], ab[1]);
+                            check(gemm, rnd, dtype, !ta, tb, mnk[0], mnk[1], mnk[2], ab[0], ab[1]);
+                            check(gemm, rnd, dtype, ta, !tb, mnk[0], mnk[1], mnk[2], ab[0], ab[1]);
+                            check(gemm, rnd, dtype, !ta, !tb, mnk[0], mnk[1], mnk[2], ab[0], ab[1]);
                         }
                         c++;
                     }
@@ -90,9 +95,9 @@ class GemmTest {
         }
     }
 
-    private static void check(Random rnd, DType dtype, boolean ta, boolean tb, int m, int n, int k, double alpha,
-            double beta) {
-        String what = dtype + " " + Backend.kind() + " transA=" + ta + " transB=" + tb + " m=" + m + " n=" + n
+    private static void check(Gemm gemm, Random rnd, DType dtype, boolean ta, boolean tb, int m, int n, int k,
+            double alpha, double beta) {
+        String what = dtype + " " + gemm.getClass().getSimpleName() + " transA=" + ta + " transB=" + tb + " m=" + m + " n=" + n
                 + " k=" + k + " alpha=" + alpha + " beta=" + beta;
         // Shared, so that the Java backend may hand parts to its worker threads.
         try (Arena arena = Arena.ofShared()) {
@@ -108,7 +113,6 @@ class GemmTest {
                     }
                 }
             }
-            Gemm gemm = Backend.gemm();
             long es = dtype.byteSize();
             if (dtype == DType.F32) {
                 gemm.sgemm(ta, tb, m, n, k, (float) alpha, a.seg, a.offset * es, a.ld, b.seg, b.offset * es, b.ld,

@@ -109,6 +109,11 @@ class PoolingTest {
             check(dtype, KernelChecks.random(rnd, dtype, 16, 32, 32, 8), PoolParams.of(3, 2, Padding.SAME), rnd);
             check(dtype, KernelChecks.random(rnd, dtype, 2, 5, 6, 3).transpose(0, 2, 1, 3),
                     PoolParams.of(2, 1, Padding.VALID), rnd);
+            // Windows that tile the input exactly (float32 writes the gradients without zeroing first), and
+            // the same window leaving a row and a column out; channels over more than one vector.
+            check(dtype, KernelChecks.random(rnd, dtype, 3, 8, 6, 37), PoolParams.of(2, 2, Padding.VALID), rnd);
+            check(dtype, KernelChecks.random(rnd, dtype, 3, 9, 7, 37), PoolParams.of(2, 2, Padding.VALID), rnd);
+            check(dtype, KernelChecks.random(rnd, dtype, 2, 9, 9, 16), PoolParams.of(3, 3, Padding.SAME), rnd);
         }
     }
 

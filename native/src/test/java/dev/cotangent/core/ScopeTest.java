@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class ScopeTest {
@@ -116,5 +120,92 @@ class ScopeTest {
             assertEquals(during + BufferPool.classBytes(BufferPool.sizeClass(8L << 16)), BufferPool.idleBytes());
             assertTrue(during <= before);
         }
+    }
+
+    @Test
+    void keepFromAnotherThreadThrowsNamingTheOwnerThread() throws Exception {
+        try (Scope scope = Scope.open()) {
+            NdArray a = NdArray.ones(DType.F32, 3);
+            Thread owner = Thread.currentThread();
+            Thread other = new Thread(() -> assertMentions(assertThrows(IllegalStateException.class,
+                    () -> scope.keep(a)), "Scope.keep", owner.getName(), "id " + owner.threadId(), "keep-caller"),
+                    "keep-caller");
+            List<Throwable> failures = new ArrayList<>();
+            other.setUncaughtExceptionHandler((t, e) -> failures.add(e));
+            other.start();
+            other.join();
+            assertEquals(List.of(), failures);
+            assertTrue(a.belongsTo(scope), "the failed keep moved nothing");
+        }
+    }
+
+    /**
+     * One thread closes the scope that owns an array while another sums it, then fills a new array of the same
+     * size with other values: the reader sees the right sum or an IllegalStateException, never the new values.
+     */
+    @Test
+    void closingWhileAnotherThreadReadsNeverShowsItReusedMemory() throws Exception {
+        int n = 1 << 22;
+        double expected = n;
+        List<String> wrong = new ArrayList<>();
+        int interrupted = 0;
+        for (int round = 0; round < 30; round++) {
+            Scope scope = Scope.open();
+            NdArray x = NdArray.ones(DType.F32, n);
+            CountDownLatch reading = new CountDownLatch(1);
+            AtomicBoolean stop = new AtomicBoolean();
+            List<Object> results = new ArrayList<>();
+            Thread reader = Thread.ofPlatform().start(() -> {
+                reading.countDown();
+                while (!stop.get()) {
+                    try {
+                        results.add(Reductions.sum(x).item());
+                    } catch (IllegalStateException e) {
+                        results.add(e);
+                        return;
+                    }
+                }
+            });
+            reading.await();
+            Thread.sleep(1);
+            scope.close();
+            // Whatever buffer the pool hands out next is overwritten, as a training step would.
+            for (int i = 0; i < 5; i++) {
+                try (Scope _ = Scope.open()) {
+                    NdArray.zeros(DType.F32, n).fill(3);
+                }
+            }
+            stop.set(true);
+            reader.join();
+            for (Object r : results) {
+                if (r instanceof Double d && d != expected) {
+                    wrong.add("round " + round + ": " + d);
+                } else if (r instanceof IllegalStateException e) {
+                    interrupted++;
+                    assertTrue(e.getMessage() != null && !e.getMessage().isEmpty(), e.toString());
+                }
+            }
+        }
+        assertEquals(List.of(), wrong, "sums of an array read while its scope closed on another thread");
+        assertTrue(interrupted > 0, "the reader never noticed the close");
+    }
+
+    @Test
+    void liveAndPeakLiveBytesFollowAcquireAndRelease() {
+        long classBytes = BufferPool.classBytes(BufferPool.sizeClass(8L << 16));
+        long live = Memory.stats().liveBytes();
+        Memory.resetPeakLiveBytes();
+        try (Scope _ = Scope.open()) {
+            NdArray.empty(DType.F64, 1 << 16);
+            assertEquals(live + classBytes, Memory.stats().liveBytes());
+            NdArray.empty(DType.F64, 1 << 16);
+        }
+        assertEquals(live, Memory.stats().liveBytes(), "both buffers returned");
+        assertEquals(live + 2 * classBytes, Memory.stats().peakLiveBytes(), "two buffers at once at most");
+        long system = Memory.stats().systemAllocatedBytes();
+        try (Scope _ = Scope.open()) {
+            NdArray.empty(DType.F64, 1 << 16);
+        }
+        assertEquals(system, Memory.stats().systemAllocatedBytes(), "a pooled buffer is reused, not allocated again");
     }
 }

@@ -1,6 +1,7 @@
 package dev.cotangent.kotlin
 
 import dev.cotangent.autodiff.Diff
+import dev.cotangent.autodiff.Differentiable
 import dev.cotangent.autodiff.ElementwiseOps.tanh
 import dev.cotangent.autodiff.NoDerivative
 import dev.cotangent.autodiff.Tangents
@@ -32,6 +33,12 @@ data class GetterMarked(val w: Tensor, @get:NoDerivative val frozen: Tensor)
 data class FieldMarked(val w: Tensor, @field:NoDerivative val frozen: Tensor)
 
 data class ParamMarked(val w: Tensor, @NoDerivative val frozen: Tensor)
+
+/** A Kotlin [Differentiable] whose rebuild swaps its parts: the library must notice the shapes changed. */
+class Swapping(val a: Tensor, val b: Tensor) : Differentiable<Swapping> {
+    override fun differentiableParts(): List<Any> = listOf(a, b)
+    override fun withDifferentiableParts(parts: List<Any>): Swapping = Swapping(parts[1] as Tensor, parts[0] as Tensor)
+}
 
 /** A class the library cannot rebuild: it must say so rather than treat it as a constant. */
 class Opaque(val w: Tensor)
@@ -100,6 +107,25 @@ class KotlinStructuresTest {
     @Test
     fun aClassThatCannotBeRebuiltFailsLoudly() {
         val e = assertThrows<IllegalArgumentException> { Diff.gradient(Opaque(t(1.0))) { o -> o.w.sum() } }
-        assertTrue(e.message!!.contains("Opaque") && e.message!!.contains("field 'w'"), e.message)
+        assertTrue(e.message.orEmpty().contains("Opaque") && e.message.orEmpty().contains("field 'w'"), e.message)
+    }
+
+    @Test
+    fun anArgumentWithoutTensorsIsAnError() {
+        val e = assertThrows<IllegalArgumentException> { Diff.gradient("not a tensor") { _ -> Tensor.scalar(1f) } }
+        assertTrue(e.message.orEmpty().contains("java.lang.String, which holds no tensors"), e.message)
+    }
+
+    @Test
+    fun aKotlinDifferentiableThatRebuildsWithSwappedShapesIsCaught() {
+        val s = Swapping(t(1.0, 2.0), t(3.0))
+        val e = assertThrows<IllegalStateException> { Diff.gradient(s) { v -> v.a.sum() + v.b.sum() } }
+        assertTrue(e.message.orEmpty().contains("Swapping.withDifferentiableParts"), e.message)
+    }
+
+    @Test
+    fun mapsNeedStringKeys() {
+        val e = assertThrows<IllegalArgumentException> { Diff.gradient(mapOf(1 to t(2.0))) { p -> p.getValue(1).sum() } }
+        assertTrue(e.message.orEmpty().contains("need String keys"), e.message)
     }
 }

@@ -1,6 +1,6 @@
 package dev.cotangent.scala
 
-import dev.cotangent.autodiff.{Diff, NoDerivative, Tangents, Tensor}
+import dev.cotangent.autodiff.{Diff, Differentiable, NoDerivative, Tangents, Tensor}
 import dev.cotangent.autodiff.ElementwiseOps.{sin, tanh}
 import org.junit.jupiter.api.Assertions.{assertArrayEquals, assertEquals, assertSame, assertThrows, assertTrue}
 import org.junit.jupiter.api.Test
@@ -9,6 +9,12 @@ import scala.jdk.CollectionConverters.*
 case class Dense(w: Tensor, b: Tensor)
 case class Mlp(first: Dense, second: Dense, @NoDerivative name: String)
 case class Frozen(w: Tensor, @NoDerivative frozen: Tensor)
+
+/** A Scala Differentiable whose rebuild swaps its parts: the library must notice the shapes changed. */
+class Swapping(val a: Tensor, val b: Tensor) extends Differentiable[Swapping]:
+  override def differentiableParts(): java.util.List[Object] = java.util.List.of(a, b)
+  override def withDifferentiableParts(parts: java.util.List[Object]): Swapping =
+    Swapping(parts.get(1).asInstanceOf[Tensor], parts.get(0).asInstanceOf[Tensor])
 
 /** A class the library cannot rebuild. */
 class Opaque(val w: Tensor)
@@ -80,3 +86,27 @@ class ScalaTest:
   @Test def aClassThatCannotBeRebuiltFailsLoudly(): Unit =
     val e = assertThrows(classOf[IllegalArgumentException], () => Diff.gradient(Opaque(t(1)), (o: Opaque) => o.w.sum()))
     assertTrue(e.getMessage.contains("Opaque") && e.getMessage.contains("field 'w'"), e.getMessage)
+
+  @Test def layerResultsDestructure(): Unit =
+    val layer = dev.cotangent.nn.Dense(m(2, 1, 0.5, -2), t(0.25), dev.cotangent.nn.Activation.IDENTITY)
+    val x = m(1, 2, 3, 4)
+    val AppliedLayer(y, backprop) = layer.appliedForBackpropagation(x)
+    assertEquals(3 * 0.5 - 4 * 2 + 0.25, y.get(0, 0))
+    val LayerGradients(dLayer, dInput) = backprop(Tensor.of(Array(1.0), 1, 1))
+    assertArrayEquals(Array(3.0, 4.0), dLayer.weight.toDoubleArray)
+    assertArrayEquals(Array(0.5, -2.0), dInput.toDoubleArray)
+
+  @Test def mapsWithStringKeysDifferentiate(): Unit =
+    val params = java.util.Map.of("a", t(2), "b", t(5))
+    val g = Diff.gradient(params, (p: java.util.Map[String, Tensor]) => (p.get("a") * p.get("b")).sum())
+    assertEquals(5.0, g.get("a").doubleValue())
+    assertEquals(2.0, g.get("b").doubleValue())
+
+  @Test def anArgumentWithoutTensorsIsAnError(): Unit =
+    val e = assertThrows(classOf[IllegalArgumentException], () => Diff.gradient("not a tensor", (_: String) => Tensor.scalar(1f)))
+    assertTrue(e.getMessage.contains("java.lang.String, which holds no tensors"), e.getMessage)
+
+  @Test def aScalaDifferentiableThatRebuildsWithSwappedShapesIsCaught(): Unit =
+    val s = Swapping(t(1, 2), t(3))
+    val e = assertThrows(classOf[IllegalStateException], () => Diff.gradient(s, (v: Swapping) => v.a.sum() + v.b.sum()))
+    assertTrue(e.getMessage.contains("Swapping.withDifferentiableParts"), e.getMessage)

@@ -1,0 +1,380 @@
+package dev.cotangent.core;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * float32 convolution forward and filter gradient for few input channels, without an im2col matrix: register-
+ * blocked Vector API kernels that read the filter taps of each output pixel straight from a zero-padded copy
+ * of one image.
+ *
+ * <p>Why: with 3 input channels the im2col matrix is 25 times the input (5x5 taps) and only 32 output channels
+ * reuse each of its elements, so writing it and reading it back costs as much as the multiply-adds. Here each
+ * image is copied once, with its padding, into a small per-thread array that stays in L2 (a 36x36x3 image is
+ * 15 KiB), and the kernels read it in place: the element for output pixel (oy, ox) and im2col column kk sits at
+ * {@code (oy * strideH * paddedWidth + ox * strideW) * C + tapOffset[kk]}, whatever the strides and dilations.
+ *
+ * <p>Forward: tiles of {@value #MR} output pixels by one or two vectors of output channels, accumulated over
+ * every im2col column, the filter repacked once per call to a whole number of vectors per row. Filter gradient:
+ * tiles of {@value #MR} im2col columns by one or two vectors of output channels, accumulated over every pixel of
+ * an image, into a per-thread partial that is summed at the end. Threads take fixed ranges of whole images.
+ */
+final class DirectConv {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat E = ValueLayout.JAVA_FLOAT;
+    /** Pixels (forward) or im2col columns (filter gradient) per tile: with two vectors, 12 accumulators. */
+    static final int MR = 6;
+    /** Multiply-adds below which a second thread costs more than it saves (about 20 us of work). */
+    private static final long PARALLEL_WORK = 1L << 21;
+
+    /** Most input channels for which the direct kernels are used (tests raise it to cover more geometries). */
+    static volatile int maxChannels = 4;
+
+    private DirectConv() {}
+
+    /** Whether the direct kernels take this convolution: float32 and few input channels. */
+    static boolean applies(ConvGeometry g, DType dtype) {
+        return dtype == DType.F32 && g.c() <= maxChannels;
+    }
+
+    /** The sizes shared by both kernels: padded image, tap offsets, output channels rounded to vectors. */
+    private record Layout(ConvGeometry g, int hp, int wp, int fp, int[] tapOffset, int[] pixelOffset) {
+        static Layout of(ConvGeometry g) {
+            // Rows and columns the windows reach, padding included (SAME may pad after the image too).
+            int hp = Math.max(g.h() + g.padTop(), (g.oh() - 1) * g.strideH() + (g.kh() - 1) * g.dilationH() + 1);
+            int wp = Math.max(g.w() + g.padLeft(), (g.ow() - 1) * g.strideW() + (g.kw() - 1) * g.dilationW() + 1);
+            int[] tapOffset = new int[g.k()];
+            for (int ky = 0, kk = 0; ky < g.kh(); ky++) {
+                for (int kx = 0; kx < g.kw(); kx++) {
+                    for (int ci = 0; ci < g.c(); ci++, kk++) {
+                        tapOffset[kk] = (ky * g.dilationH() * wp + kx * g.dilationW()) * g.c() + ci;
+                    }
+                }
+            }
+            int[] pixelOffset = new int[g.oh() * g.ow()];
+            for (int oy = 0, q = 0; oy < g.oh(); oy++) {
+                for (int ox = 0; ox < g.ow(); ox++, q++) {
+                    pixelOffset[q] = (oy * g.strideH() * wp + ox * g.strideW()) * g.c();
+                }
+            }
+            return new Layout(g, hp, wp, (g.f() + L - 1) / L * L, tapOffset, pixelOffset);
+        }
+
+        /** Where output pixel (oy, ox)'s window starts in the padded image. */
+        int pixel(int oy, int ox) {
+            return pixelOffset[oy * g.ow() + ox];
+        }
+
+        /** Copies image {@code image} of the input into {@code xp} with its zero padding. */
+        void pad(MemorySegment x, long xOff, int image, float[] xp) {
+            Arrays.fill(xp, 0f);
+            int c = g.c();
+            long rowBytes = (long) g.w() * c * Float.BYTES;
+            long src = xOff + (long) image * g.h() * rowBytes;
+            for (int iy = 0; iy < g.h(); iy++, src += rowBytes) {
+                MemorySegment.copy(x, E, src, xp, ((iy + g.padTop()) * wp + g.padLeft()) * c, g.w() * c);
+            }
+        }
+
+        int paddedSize() {
+            return hp * wp * g.c();
+        }
+
+        long work() {
+            return (long) g.n() * g.oh() * g.ow() * g.k() * g.f();
+        }
+    }
+
+    /** A kernel's work on one image, with the calling thread's scratch: the padded image and {@code extra}. */
+    @FunctionalInterface
+    private interface PerImage {
+        void run(int image, float[] xp, float[] extra, int part);
+    }
+
+    /**
+     * Runs {@code body} over every image, each part with its own scratch ({@code extra} floats besides the padded
+     * image). Parts take fixed ranges of images, so that per-part sums, and their total, do not depend on timing.
+     */
+    private static void images(Layout lay, int extra, PerImage body) {
+        Parallel.forRange(lay.g.n(), 1, parts(lay), (part, from, to) -> {
+            float[] xp = new float[lay.paddedSize()];
+            float[] scratch = new float[extra];
+            for (int i = from; i < to; i++) {
+                body.run(i, xp, scratch, part);
+            }
+        });
+    }
+
+    /** Parts {@link #images} splits the batch into: one unless the work pays for another thread. */
+    private static int parts(Layout lay) {
+        return lay.work() >= PARALLEL_WORK ? Math.max(1, Math.min(Parallel.threads(), lay.g.n())) : 1;
+    }
+
+    /** out [N, OH, OW, F] = conv2d(x, w); {@code out} is fully written. */
+    static void forward(ConvGeometry g, MemorySegment x, long xOff, MemorySegment w, long wOff, MemorySegment out,
+            long outOff) {
+        Layout lay = Layout.of(g);
+        int f = g.f();
+        int fp = lay.fp;
+        // The filter [K, F] with rows padded to whole vectors, so that the kernel loads without masks.
+        float[] wp = new float[g.k() * fp];
+        for (int kk = 0; kk < g.k(); kk++) {
+            MemorySegment.copy(w, E, wOff + (long) kk * f * Float.BYTES, wp, kk * fp, f);
+        }
+        images(lay, 0, (image, xp, unused, part) -> {
+            lay.pad(x, xOff, image, xp);
+            for (int oy = 0; oy < g.oh(); oy++) {
+                long row = outOff + ((long) image * g.oh() + oy) * g.ow() * f * Float.BYTES;
+                for (int ox = 0; ox < g.ow(); ox += MR) {
+                    for (int f0 = 0; f0 < fp; f0 += 2 * L) {
+                        if (f0 + 2 * L <= fp) {
+                            forwardTile2(lay, xp, wp, oy, ox, f0, out, row);
+                        } else {
+                            forwardTile1(lay, xp, wp, oy, ox, f0, out, row);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** Output pixels [ox, ox + MR) (clamped to the row; extra lanes are computed and dropped) by 2 vectors. */
+    private static void forwardTile2(Layout lay, float[] xp, float[] wp, int oy, int ox, int f0, MemorySegment out,
+            long row) {
+        int last = lay.g.ow() - 1;
+        int p0 = lay.pixel(oy, ox);
+        int p1 = lay.pixel(oy, Math.min(ox + 1, last));
+        int p2 = lay.pixel(oy, Math.min(ox + 2, last));
+        int p3 = lay.pixel(oy, Math.min(ox + 3, last));
+        int p4 = lay.pixel(oy, Math.min(ox + 4, last));
+        int p5 = lay.pixel(oy, Math.min(ox + 5, last));
+        FloatVector a0 = FloatVector.zero(S), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0;
+        FloatVector a3 = a0, b3 = a0, a4 = a0, b4 = a0, a5 = a0, b5 = a0;
+        int[] taps = lay.tapOffset;
+        int fp = lay.fp;
+        for (int kk = 0, wi = f0; kk < taps.length; kk++, wi += fp) {
+            int t = taps[kk];
+            FloatVector w0 = FloatVector.fromArray(S, wp, wi);
+            FloatVector w1 = FloatVector.fromArray(S, wp, wi + L);
+            FloatVector v = FloatVector.broadcast(S, xp[p0 + t]);
+            a0 = w0.fma(v, a0);
+            b0 = w1.fma(v, b0);
+            v = FloatVector.broadcast(S, xp[p1 + t]);
+            a1 = w0.fma(v, a1);
+            b1 = w1.fma(v, b1);
+            v = FloatVector.broadcast(S, xp[p2 + t]);
+            a2 = w0.fma(v, a2);
+            b2 = w1.fma(v, b2);
+            v = FloatVector.broadcast(S, xp[p3 + t]);
+            a3 = w0.fma(v, a3);
+            b3 = w1.fma(v, b3);
+            v = FloatVector.broadcast(S, xp[p4 + t]);
+            a4 = w0.fma(v, a4);
+            b4 = w1.fma(v, b4);
+            v = FloatVector.broadcast(S, xp[p5 + t]);
+            a5 = w0.fma(v, a5);
+            b5 = w1.fma(v, b5);
+        }
+        // Each accumulator stored by its own call: from an array the vectors would be boxed, and not intrinsified.
+        int pixels = Math.min(MR, last + 1 - ox);
+        int f = lay.g.f();
+        long at = row + ((long) ox * f + f0) * Float.BYTES;
+        long pitch = (long) f * Float.BYTES;
+        store(a0, b0, f0, f, out, at);
+        if (pixels > 1) store(a1, b1, f0, f, out, at + pitch);
+        if (pixels > 2) store(a2, b2, f0, f, out, at + 2 * pitch);
+        if (pixels > 3) store(a3, b3, f0, f, out, at + 3 * pitch);
+        if (pixels > 4) store(a4, b4, f0, f, out, at + 4 * pitch);
+        if (pixels > 5) store(a5, b5, f0, f, out, at + 5 * pitch);
+    }
+
+    /** As {@link #forwardTile2} with one vector of output channels (the last, or only, one). */
+    private static void forwardTile1(Layout lay, float[] xp, float[] wp, int oy, int ox, int f0, MemorySegment out,
+            long row) {
+        int last = lay.g.ow() - 1;
+        int p0 = lay.pixel(oy, ox);
+        int p1 = lay.pixel(oy, Math.min(ox + 1, last));
+        int p2 = lay.pixel(oy, Math.min(ox + 2, last));
+        int p3 = lay.pixel(oy, Math.min(ox + 3, last));
+        int p4 = lay.pixel(oy, Math.min(ox + 4, last));
+        int p5 = lay.pixel(oy, Math.min(ox + 5, last));
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+        int[] taps = lay.tapOffset;
+        int fp = lay.fp;
+        for (int kk = 0, wi = f0; kk < taps.length; kk++, wi += fp) {
+            int t = taps[kk];
+            FloatVector w0 = FloatVector.fromArray(S, wp, wi);
+            a0 = w0.fma(FloatVector.broadcast(S, xp[p0 + t]), a0);
+            a1 = w0.fma(FloatVector.broadcast(S, xp[p1 + t]), a1);
+            a2 = w0.fma(FloatVector.broadcast(S, xp[p2 + t]), a2);
+            a3 = w0.fma(FloatVector.broadcast(S, xp[p3 + t]), a3);
+            a4 = w0.fma(FloatVector.broadcast(S, xp[p4 + t]), a4);
+            a5 = w0.fma(FloatVector.broadcast(S, xp[p5 + t]), a5);
+        }
+        int pixels = Math.min(MR, last + 1 - ox);
+        int f = lay.g.f();
+        long at = row + ((long) ox * f + f0) * Float.BYTES;
+        long pitch = (long) f * Float.BYTES;
+        store(a0, f0, f, out, at);
+        if (pixels > 1) store(a1, f0, f, out, at + pitch);
+        if (pixels > 2) store(a2, f0, f, out, at + 2 * pitch);
+        if (pixels > 3) store(a3, f0, f, out, at + 3 * pitch);
+        if (pixels > 4) store(a4, f0, f, out, at + 4 * pitch);
+        if (pixels > 5) store(a5, f0, f, out, at + 5 * pitch);
+    }
+
+    /** Stores output channels [c0, c0 + L) of one pixel at byte {@code at}, masking channels past {@code f}. */
+    private static void store(FloatVector a, int c0, int f, MemorySegment out, long at) {
+        if (c0 + L <= f) {
+            a.intoMemorySegment(out, at, NATIVE);
+        } else {
+            a.intoMemorySegment(out, at, NATIVE, S.indexInRange(c0, f));
+        }
+    }
+
+    /** Stores output channels [c0, c0 + 2L) of one pixel at byte {@code at}. */
+    private static void store(FloatVector a, FloatVector b, int c0, int f, MemorySegment out, long at) {
+        store(a, c0, f, out, at);
+        store(b, c0 + L, f, out, at + (long) L * Float.BYTES);
+    }
+
+    /** dw [K, F] = im2col(x)^T @ dy, summed over the batch; {@code dw} is fully written. */
+    static void backwardFilter(ConvGeometry g, MemorySegment x, long xOff, MemorySegment dy, long dyOff,
+            MemorySegment dw, long dwOff) {
+        Layout lay = Layout.of(g);
+        int f = g.f();
+        int fp = lay.fp;
+        int pixels = g.oh() * g.ow();
+        float[][] partial = new float[parts(lay)][g.k() * fp];
+        // Each part also holds one image's output gradient, rows padded to whole vectors.
+        images(lay, pixels * fp, (image, xp, d, part) -> {
+            lay.pad(x, xOff, image, xp);
+            long src = dyOff + (long) image * pixels * f * Float.BYTES;
+            if (fp == f) {
+                MemorySegment.copy(dy, E, src, d, 0, pixels * f);
+            } else {
+                for (int p = 0; p < pixels; p++) {
+                    MemorySegment.copy(dy, E, src + (long) p * f * Float.BYTES, d, p * fp, f);
+                }
+            }
+            float[] acc = partial[part];
+            for (int kk = 0; kk < g.k(); kk += MR) {
+                for (int f0 = 0; f0 < fp; f0 += 2 * L) {
+                    if (f0 + 2 * L <= fp) {
+                        filterTile2(lay, xp, d, kk, f0, acc);
+                    } else {
+                        filterTile1(lay, xp, d, kk, f0, acc);
+                    }
+                }
+            }
+        });
+        for (int i = 1; i < partial.length; i++) {
+            float[] into = partial[0];
+            float[] from = partial[i];
+            for (int j = 0; j < into.length; j += L) {
+                FloatVector.fromArray(S, into, j).add(FloatVector.fromArray(S, from, j)).intoArray(into, j);
+            }
+        }
+        for (int kk = 0; kk < g.k(); kk++) {
+            MemorySegment.copy(partial[0], kk * fp, dw, E, dwOff + (long) kk * f * Float.BYTES, f);
+        }
+    }
+
+    /** Adds to im2col columns [kk, kk + MR) (clamped; extras dropped) by 2 vectors the sums over one image. */
+    private static void filterTile2(Layout lay, float[] xp, float[] d, int kk, int f0, float[] acc) {
+        int[] taps = lay.tapOffset;
+        int lastTap = taps.length - 1;
+        int t0 = taps[kk];
+        int t1 = taps[Math.min(kk + 1, lastTap)];
+        int t2 = taps[Math.min(kk + 2, lastTap)];
+        int t3 = taps[Math.min(kk + 3, lastTap)];
+        int t4 = taps[Math.min(kk + 4, lastTap)];
+        int t5 = taps[Math.min(kk + 5, lastTap)];
+        int fp = lay.fp;
+        FloatVector a0 = FloatVector.zero(S), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0;
+        FloatVector a3 = a0, b3 = a0, a4 = a0, b4 = a0, a5 = a0, b5 = a0;
+        int[] pixels = lay.pixelOffset;
+        for (int q = 0, di = f0; q < pixels.length; q++, di += fp) {
+            int p = pixels[q];
+            FloatVector d0 = FloatVector.fromArray(S, d, di);
+            FloatVector d1 = FloatVector.fromArray(S, d, di + L);
+            FloatVector v = FloatVector.broadcast(S, xp[p + t0]);
+            a0 = d0.fma(v, a0);
+            b0 = d1.fma(v, b0);
+            v = FloatVector.broadcast(S, xp[p + t1]);
+            a1 = d0.fma(v, a1);
+            b1 = d1.fma(v, b1);
+            v = FloatVector.broadcast(S, xp[p + t2]);
+            a2 = d0.fma(v, a2);
+            b2 = d1.fma(v, b2);
+            v = FloatVector.broadcast(S, xp[p + t3]);
+            a3 = d0.fma(v, a3);
+            b3 = d1.fma(v, b3);
+            v = FloatVector.broadcast(S, xp[p + t4]);
+            a4 = d0.fma(v, a4);
+            b4 = d1.fma(v, b4);
+            v = FloatVector.broadcast(S, xp[p + t5]);
+            a5 = d0.fma(v, a5);
+            b5 = d1.fma(v, b5);
+        }
+        int rows = Math.min(MR, taps.length - kk);
+        int at = kk * fp + f0;
+        accumulate(a0, b0, acc, at);
+        if (rows > 1) accumulate(a1, b1, acc, at + fp);
+        if (rows > 2) accumulate(a2, b2, acc, at + 2 * fp);
+        if (rows > 3) accumulate(a3, b3, acc, at + 3 * fp);
+        if (rows > 4) accumulate(a4, b4, acc, at + 4 * fp);
+        if (rows > 5) accumulate(a5, b5, acc, at + 5 * fp);
+    }
+
+    /** As {@link #filterTile2} with one vector of output channels. */
+    private static void filterTile1(Layout lay, float[] xp, float[] d, int kk, int f0, float[] acc) {
+        int[] taps = lay.tapOffset;
+        int lastTap = taps.length - 1;
+        int t0 = taps[kk];
+        int t1 = taps[Math.min(kk + 1, lastTap)];
+        int t2 = taps[Math.min(kk + 2, lastTap)];
+        int t3 = taps[Math.min(kk + 3, lastTap)];
+        int t4 = taps[Math.min(kk + 4, lastTap)];
+        int t5 = taps[Math.min(kk + 5, lastTap)];
+        int fp = lay.fp;
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+        int[] pixels = lay.pixelOffset;
+        for (int q = 0, di = f0; q < pixels.length; q++, di += fp) {
+            int p = pixels[q];
+            FloatVector d0 = FloatVector.fromArray(S, d, di);
+            a0 = d0.fma(FloatVector.broadcast(S, xp[p + t0]), a0);
+            a1 = d0.fma(FloatVector.broadcast(S, xp[p + t1]), a1);
+            a2 = d0.fma(FloatVector.broadcast(S, xp[p + t2]), a2);
+            a3 = d0.fma(FloatVector.broadcast(S, xp[p + t3]), a3);
+            a4 = d0.fma(FloatVector.broadcast(S, xp[p + t4]), a4);
+            a5 = d0.fma(FloatVector.broadcast(S, xp[p + t5]), a5);
+        }
+        int rows = Math.min(MR, taps.length - kk);
+        int at = kk * fp + f0;
+        accumulate(a0, acc, at);
+        if (rows > 1) accumulate(a1, acc, at + fp);
+        if (rows > 2) accumulate(a2, acc, at + 2 * fp);
+        if (rows > 3) accumulate(a3, acc, at + 3 * fp);
+        if (rows > 4) accumulate(a4, acc, at + 4 * fp);
+        if (rows > 5) accumulate(a5, acc, at + 5 * fp);
+    }
+
+    /** acc[at, at + L) += a. */
+    private static void accumulate(FloatVector a, float[] acc, int at) {
+        FloatVector.fromArray(S, acc, at).add(a).intoArray(acc, at);
+    }
+
+    /** acc[at, at + 2L) += (a, b). */
+    private static void accumulate(FloatVector a, FloatVector b, float[] acc, int at) {
+        accumulate(a, acc, at);
+        accumulate(b, acc, at + L);
+    }
+}
