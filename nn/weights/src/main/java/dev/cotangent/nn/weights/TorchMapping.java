@@ -86,16 +86,16 @@ public final class TorchMapping {
             String leaf = path.substring(layer.isEmpty() ? 0 : layer.length() + 1);
             Object owner = LayerPaths.at(model, layer);
             Target t = switch (owner) {
-                case Dense d when leaf.equals("weight") -> {
+                case Dense _ when leaf.equals("weight") -> {
                     if (LayerPaths.followsFlattenedFeatureMap(model, layer)) {
                         flatten.add(path);
                     }
                     yield new Target(prefix + "weight", TensorLayout.TRANSPOSED);
                 }
-                case Dense d when leaf.equals("bias") -> new Target(prefix + "bias", TensorLayout.SAME);
-                case Conv2D c when leaf.equals("filter") -> new Target(prefix + "weight", TensorLayout.OIHW);
-                case Conv2D c when leaf.equals("bias") -> new Target(prefix + "bias", TensorLayout.SAME);
-                case BatchNorm b -> throw new IllegalArgumentException("TorchMapping.byModuleOrder: " + path
+                case Dense _ when leaf.equals("bias") -> new Target(prefix + "bias", TensorLayout.SAME);
+                case Conv2D _ when leaf.equals("filter") -> new Target(prefix + "weight", TensorLayout.OIHW);
+                case Conv2D _ when leaf.equals("bias") -> new Target(prefix + "bias", TensorLayout.SAME);
+                case BatchNorm _ -> throw new IllegalArgumentException("TorchMapping.byModuleOrder: " + path
                         + " belongs to a BatchNorm, whose running statistics are not parameters and whose momentum"
                         + " and epsilon differ from PyTorch's; map it with with(path, name, layout) knowingly");
                 case null, default -> throw new IllegalArgumentException("TorchMapping.byModuleOrder: parameter "
