@@ -289,6 +289,9 @@ public final class Elementwise {
     // ---------------------------------------------------------------- drivers
 
     private static DType dtypeOf(String op, NdArray a, NdArray b) {
+        if (a.dtype() == b.dtype()) {
+            return a.dtype(); // the message below is built only for the error: this runs for every op
+        }
         return DType.common(op + " of shapes " + a.shape() + " and " + b.shape(), a.dtype(), b.dtype());
     }
 
