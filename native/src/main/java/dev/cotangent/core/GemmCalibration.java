@@ -23,20 +23,21 @@ import org.jspecify.annotations.Nullable;
  * by CPU model, {@code OPENBLAS_CORETYPE}, thread count, JDK, vector size and kernel version, so that a machine
  * measures once (about a second) and later JVMs read the answer.
  *
- * <p>Both kernels run on the same inputs in alternating pairs and the median of the per-pair time ratios
- * decides: a noisy neighbour slows both sides of a pair alike, so the ratio survives a loaded machine.
+ * <p>Both kernels run on the same inputs, in alternating order, and each one's fastest time decides: on a
+ * loaded machine a thread that loses its core for a while makes single runs (and even medians, when both
+ * kernels' threads wait on each other) many times slower, but rarely every run.
  */
 final class GemmCalibration {
     /** System property naming the cache file; {@code off} measures in every JVM and writes nothing. */
     static final String FILE_PROPERTY = "cotangent.gemm.calibration";
     /** Bumped whenever a kernel changes enough that old measurements no longer hold. */
-    private static final int KERNEL_VERSION = 1;
+    private static final int KERNEL_VERSION = 2;
     private static final int WARM_PAIRS = 2;
     private static final int PAIRS = 7;
     /** Work per timed sample, in flops: long enough for the clock, short enough to keep calibration brief. */
     private static final double SAMPLE_FLOPS = 4e7;
 
-    /** Per shape class: Java or OpenBLAS, with the median ratio OpenBLAS time / Java time behind it. */
+    /** Per shape class: Java or OpenBLAS, with the ratio of their best times (OpenBLAS / Java) behind it. */
     record Result(double[] ratios, String source) {
         boolean java(GemmSelection.ShapeClass c) {
             return ratios[c.ordinal()] > 1;
@@ -132,7 +133,7 @@ final class GemmCalibration {
         return r;
     }
 
-    /** Median ratio OpenBLAS time / Java time for each shape class, at the current thread count. */
+    /** Best OpenBLAS time / best Java time for each shape class, at the current thread count. */
     private static double[] measure(DType dtype) {
         JavaGemmWarmup.ensureWarm(dtype);
         GemmSelection.ShapeClass[] classes = GemmSelection.ShapeClass.values();
@@ -151,7 +152,8 @@ final class GemmCalibration {
             MemorySegment b = random(arena, (long) c.k * c.n, es, 2);
             MemorySegment out = arena.allocate((long) c.m * c.n * es, 64);
             int reps = (int) Math.max(1, SAMPLE_FLOPS / (2.0 * c.m * c.n * c.k));
-            double[] ratios = new double[PAIRS];
+            long bestBlas = Long.MAX_VALUE;
+            long bestJava = Long.MAX_VALUE;
             for (int i = 0; i < WARM_PAIRS + PAIRS; i++) {
                 // Alternate which kernel goes first, so that neither always finds the caches warm.
                 long blas;
@@ -164,11 +166,11 @@ final class GemmCalibration {
                     blas = time(BlasGemm.INSTANCE, dtype, c, a, b, out, reps);
                 }
                 if (i >= WARM_PAIRS) {
-                    ratios[i - WARM_PAIRS] = (double) blas / Math.max(1, java);
+                    bestBlas = Math.min(bestBlas, blas);
+                    bestJava = Math.min(bestJava, java);
                 }
             }
-            Arrays.sort(ratios);
-            return ratios[PAIRS / 2];
+            return (double) bestBlas / Math.max(1, bestJava);
         }
     }
 

@@ -21,7 +21,7 @@ final class JavaGemmWarmup {
      * Products per warm-up shape at least (past C2's default thresholds for the kernel and the blocking loops
      * around it, about 600 calls with loops), and at most (a JVM whose JIT never goes quiet).
      */
-    private static final int MIN_ROUNDS = 800;
+    private static final int MIN_ROUNDS = 250;
     private static final int MAX_ROUNDS = 20_000;
     /** How long the JIT must have finished nothing new before the kernels count as compiled. */
     private static final long QUIET_NANOS = 150_000_000L;
