@@ -190,22 +190,41 @@ class ScopeTest {
         assertTrue(interrupted > 0, "the reader never noticed the close");
     }
 
+    /**
+     * The live-byte counter and its peak follow this thread's arrays exactly. Other threads (the GEMM warm-up,
+     * arrays dropped by earlier tests coming back through the reference queue) move the counter too, so the
+     * counts are settled first and a round disturbed by them is measured again.
+     */
     @Test
     void liveAndPeakLiveBytesFollowAcquireAndRelease() {
         long classBytes = BufferPool.classBytes(BufferPool.sizeClass(8L << 16));
-        long live = Memory.stats().liveBytes();
-        Memory.resetPeakLiveBytes();
-        try (Scope _ = Scope.open()) {
-            NdArray.empty(DType.F64, 1 << 16);
-            assertEquals(live + classBytes, Memory.stats().liveBytes());
-            NdArray.empty(DType.F64, 1 << 16);
+        JavaGemmWarmup.awaitFloat();
+        List<String> rounds = new ArrayList<>();
+        for (int round = 0; round < 5; round++) {
+            System.gc();
+            MemoryBudget.drainDropped();
+            long live = Memory.stats().liveBytes();
+            Memory.resetPeakLiveBytes();
+            long afterOne;
+            try (Scope _ = Scope.open()) {
+                NdArray.empty(DType.F64, 1 << 16);
+                afterOne = Memory.stats().liveBytes();
+                NdArray.empty(DType.F64, 1 << 16);
+            }
+            long after = Memory.stats().liveBytes();
+            long peak = Memory.stats().peakLiveBytes();
+            String seen = "live " + live + ", after one " + afterOne + ", peak " + peak + ", after " + after;
+            if (afterOne == live + classBytes && after == live && peak == live + 2 * classBytes) {
+                long system = Memory.stats().systemAllocatedBytes();
+                try (Scope _ = Scope.open()) {
+                    NdArray.empty(DType.F64, 1 << 16);
+                }
+                assertEquals(system, Memory.stats().systemAllocatedBytes(),
+                        "a pooled buffer is reused, not allocated again");
+                return;
+            }
+            rounds.add(seen);
         }
-        assertEquals(live, Memory.stats().liveBytes(), "both buffers returned");
-        assertEquals(live + 2 * classBytes, Memory.stats().peakLiveBytes(), "two buffers at once at most");
-        long system = Memory.stats().systemAllocatedBytes();
-        try (Scope _ = Scope.open()) {
-            NdArray.empty(DType.F64, 1 << 16);
-        }
-        assertEquals(system, Memory.stats().systemAllocatedBytes(), "a pooled buffer is reused, not allocated again");
+        throw new AssertionError("live bytes never followed two " + classBytes + "-byte buffers: " + rounds);
     }
 }
