@@ -29,7 +29,7 @@ final class BatchNormOps {
 
     static void register(OpRegistry r) {
         r.add(new OpDefinition(OP, Signature.CUSTOM, List.of(REAL, REAL, REAL), false,
-                (in, p) -> batchNorm(in.get(0), in.get(1), in.get(2), ((Epsilon) p).epsilon(), (m, v) -> {}),
+                (in, p) -> batchNorm(in.get(0), in.get(1), in.get(2), NnOps.params(OP, p, Epsilon.class).epsilon(), (m, v) -> {}),
                 random -> {
                     int c = 1 + random.nextInt(4);
                     Shape x = random.nextBoolean() ? Shape.of(2 + random.nextInt(6), c)
@@ -43,6 +43,13 @@ final class BatchNormOps {
      * {@code statistics} receives the batch mean and variance [channels].
      */
     static Tensor batchNorm(Tensor x, Tensor scale, Tensor offset, double epsilon, BiConsumer<Tensor, Tensor> statistics) {
+        // Any other shape would broadcast into a result shaped unlike x, whose pullback cannot fit x.
+        Shape channels = x.rank() < 2 ? null : Shape.of(x.shape().dim(-1));
+        if (channels == null || !scale.shape().equals(channels) || !offset.shape().equals(channels)) {
+            throw new IllegalArgumentException(OP + ": input " + x.dtype() + x.shape() + ", scale " + scale.dtype()
+                    + scale.shape() + ", offset " + offset.dtype() + offset.shape() + "; expected an input of rank >= 2,"
+                    + " [..., channels], and scale and offset [channels]");
+        }
         int[] axes = new int[x.rank() - 1];
         for (int i = 0; i < axes.length; i++) {
             axes[i] = i;

@@ -33,7 +33,7 @@ final class LossOps {
 
     static void register(OpRegistry r) {
         r.add(new OpDefinition("softmaxCrossEntropy", Signature.CUSTOM, List.of(REAL), true,
-                (in, p) -> softmaxCrossEntropy(in.get(0), ((Labels) p).labels()), random -> {
+                (in, p) -> softmaxCrossEntropy(in.get(0), NnOps.params("softmaxCrossEntropy", p, Labels.class).labels()), random -> {
                     int n = 1 + random.nextInt(6);
                     int c = 1 + random.nextInt(9);
                     return new CaseGenerator.Layout(List.of(Shape.of(n, c)),

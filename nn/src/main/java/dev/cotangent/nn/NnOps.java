@@ -40,13 +40,20 @@ public final class NnOps implements OpFamily {
                 (in, p) -> Losses.meanSquaredError(in.get(0), in.get(1)));
     }
 
-    // CUSTOM ops receive any OpParams; anything but Conv is a caller's error, not a ClassCastException.
     private static Conv2dParams convParams(boolean relu, OpParams p) {
-        if (p instanceof Conv c) {
-            return c.params();
+        return params(relu ? ConvOps.OP_RELU : ConvOps.OP, p, Conv.class).params();
+    }
+
+    /**
+     * {@code p} as the {@code type} that the CUSTOM op {@code op} takes: such ops receive any OpParams, and
+     * another kind is a caller's error, not a ClassCastException.
+     */
+    static <T extends OpParams.Custom> T params(String op, OpParams p, Class<T> type) {
+        if (type.isInstance(p)) {
+            return type.cast(p);
         }
-        throw new IllegalArgumentException((relu ? ConvOps.OP_RELU : ConvOps.OP) + ": parameters " + p + " are a "
-                + p.getClass().getSimpleName() + "; expected the convolution geometry its case generator draws");
+        throw new IllegalArgumentException(op + ": parameters " + p + " are a " + p.getClass().getSimpleName()
+                + "; expected " + type.getSimpleName() + ", as its case generator draws");
     }
 
     private static CaseGenerator.Layout denseCase(RandomGenerator random) {

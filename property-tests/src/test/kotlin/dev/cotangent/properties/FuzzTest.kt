@@ -49,7 +49,7 @@ class FuzzTest {
         val calls = values.getValue("calls").toLong()
         val returned = values.getValue("returned").toLong()
         // A fuzzer whose calls all fail (or all succeed) tests little: both must be common.
-        assertTrue(returned > calls / 5 && calls - returned > calls / 10) { "calls $calls, returned $returned:\n$output" }
+        assertTrue(returned > calls / 5 && calls - returned > calls / 20) { "calls $calls, returned $returned:\n$output" }
         println("fuzz (${PropertySettings.backend}): " + output.lines().filter { "=" in it }.joinToString(" "))
         CaseCounts.cases(cases)
         dir.toFile().deleteRecursively()

@@ -13,8 +13,11 @@ import dev.cotangent.core.Padding;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The fused bias passes check the bias they add (a wrong one was read out of bounds, or as the wrong dtype). */
-class BiasChecksTest {
+/**
+ * Found by the fuzz property: the fused bias passes check the bias they add (a wrong one was read out of bounds, or
+ * as the wrong dtype), batch normalization its scale and offset, and CUSTOM ops the kind of their parameters.
+ */
+class InputChecksTest {
     private static final Tensor X = Tensor.ones(DType.F32, 2, 2);
     private static final Tensor W = Tensor.ones(DType.F32, 2, 3);
 
@@ -50,7 +53,24 @@ class BiasChecksTest {
         Tensor images = Tensor.ones(DType.F64, 1, 3, 3, 2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OpRegistry.get("conv2dBias")
                 .apply(List.of(images, Tensor.ones(DType.F64, 1, 1, 2, 2), Tensor.ones(DType.F64, 2)), OpParams.NONE));
-        assertEquals("conv2dBias: parameters None[] are a None; expected the convolution geometry its case generator"
-                + " draws", e.getMessage());
+        assertEquals("conv2dBias: parameters None[] are a None; expected Conv, as its case generator draws",
+                e.getMessage());
+        IllegalArgumentException loss = assertThrows(IllegalArgumentException.class, () -> OpRegistry.get(
+                "softmaxCrossEntropy").apply(List.of(Tensor.ones(DType.F64, 1, 3)), OpParams.NONE));
+        assertEquals("softmaxCrossEntropy: parameters None[] are a None; expected Labels, as its case generator"
+                + " draws", loss.getMessage());
+    }
+
+    @Test
+    void batchNormRejectsScaleAndOffsetThatAreNotPerChannel() {
+        Tensor x = Tensor.ones(DType.F32, 3, 1);
+        OpParams eps = OpRegistry.get("batchNorm").cases().draw(new java.util.Random(1)).params();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OpRegistry.get("batchNorm")
+                .apply(List.of(x, Tensor.ones(DType.F32, 4), Tensor.ones(DType.F32, 4)), eps));
+        assertEquals("batchNorm: input float32[3, 1], scale float32[4], offset float32[4]; expected an input of rank"
+                + " >= 2, [..., channels], and scale and offset [channels]", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> OpRegistry.get("batchNorm")
+                .apply(List.of(Tensor.ones(DType.F32, 3), Tensor.ones(DType.F32, 3), Tensor.ones(DType.F32, 3)), eps));
+        assertThrows(IllegalArgumentException.class, () -> OpRegistry.get("batchNorm").apply(List.of(x, x, x), OpParams.NONE));
     }
 }
