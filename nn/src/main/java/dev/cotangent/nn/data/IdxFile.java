@@ -252,7 +252,15 @@ public final class IdxFile implements AutoCloseable {
                             + " size of at most " + Integer.MAX_VALUE + where);
                 }
                 dims[d] = value;
-                elements = Math.multiplyExact(elements, value);
+                elements = value == 0 || elements <= Long.MAX_VALUE / value ? elements * value : -1;
+            }
+            // NOTE: a gzip file cannot be checked against its size before the data is allocated, so an absurd
+            // header is stopped here instead of by the allocator.
+            long limit = dev.cotangent.core.NdArray.maxBytes();
+            if (elements < 0 || elements > limit) {
+                throw new IdxFormatException(path, 4, "dims " + Arrays.toString(dims) + " make "
+                        + (elements < 0 ? "more than " + Long.MAX_VALUE : elements) + " elements; expected at most "
+                        + limit + " (the largest array this machine may allocate)" + where);
             }
             return new Header(dims, 4 + 4L * rank, elements);
         }

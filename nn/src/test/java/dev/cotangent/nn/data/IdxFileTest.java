@@ -125,6 +125,14 @@ class IdxFileTest {
     }
 
     @Test
+    void absurdDimensionsAreRejectedBeforeAnythingIsAllocated() {
+        byte[] header = IdxFiles.idx(new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE}, new byte[0]);
+        IdxFormatException e = fails("huge.gz", IdxFiles.gzip(header));
+        assertEquals(4, e.offset());
+        assertTrue(e.getMessage().contains("elements; expected at most"), e.getMessage());
+    }
+
+    @Test
     void rankZero() {
         IdxFormatException e = fails("rank0", new byte[] {0, 0, 8, 0});
         assertEquals(3, e.offset());
