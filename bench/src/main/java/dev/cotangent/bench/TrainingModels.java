@@ -32,9 +32,15 @@ final class TrainingModels {
         double run();
     }
 
+    /** Steps run before measuring, unless {@value #WARM_CAP_SECONDS} s pass first. */
+    static final int WARM_STEPS = 3000;
+    static final double WARM_CAP_SECONDS = 30;
+
     /**
      * The step after checking that it trains (over a few steps on its fixed batch the loss must fall) and then
-     * running it for {@code warmSeconds} more, so that the JIT has compiled it even on a loaded machine.
+     * running it for at least {@code warmSeconds} more and until {@value #WARM_STEPS} steps (at most
+     * {@value #WARM_CAP_SECONDS} s): on a loaded machine the JIT compiles slowly, and the tutorial MLP's step ran
+     * tens of times slower after 3 s than once compiled. No warm-up when {@code warmSeconds} is 0 (steps of seconds).
      */
     static Step checked(String name, Step step, double warmSeconds) {
         double first = step.run();
@@ -46,8 +52,13 @@ final class TrainingModels {
             throw new IllegalStateException("bench: " + name + " does not train: loss " + first + " -> " + last);
         }
         System.err.printf("bench: %s loss %.4f -> %.4f over 8 steps%n", name, first, last);
-        long end = System.nanoTime() + (long) (warmSeconds * 1e9);
-        while (System.nanoTime() < end) {
+        if (warmSeconds <= 0) {
+            return step;
+        }
+        long start = System.nanoTime();
+        long minimum = start + (long) (warmSeconds * 1e9);
+        long cap = start + (long) (Math.max(warmSeconds, WARM_CAP_SECONDS) * 1e9);
+        for (int i = 0; System.nanoTime() < minimum || (i < WARM_STEPS && System.nanoTime() < cap); i++) {
             step.run();
         }
         return step;
