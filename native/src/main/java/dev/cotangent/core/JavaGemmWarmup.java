@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
-import java.util.concurrent.CountDownLatch;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * n = 128, against 150 once compiled).
  *
  * <p>The float32 warm-up starts in the background when the first array is created ({@link #startInBackground});
- * a product that reaches the Java kernel while it runs waits for it ({@link #awaitFloat}) rather than compete
+ * a product that reaches the Java kernel while it runs waits for it ({@link #ensureWarm}) rather than compete
  * with it for the cores in slow code. The float64 kernels warm on the first float64 product that uses them.
  */
 final class JavaGemmWarmup {
@@ -26,76 +25,88 @@ final class JavaGemmWarmup {
     /** How long the JIT must have finished nothing new before the kernels count as compiled. */
     private static final long QUIET_NANOS = 150_000_000L;
 
-    private static final CountDownLatch FLOAT_DONE = new CountDownLatch(1);
-    private static volatile boolean floatStarted;
+    /** Whether the float32 kernels are compiled (or warming them failed and is not tried again). */
+    private static volatile boolean floatWarm;
+    /** The thread warming the float32 kernels now, or null; set under the class lock. */
+    private static volatile @Nullable Thread floatWorker;
     private static volatile boolean doubleDone;
+    private static final Object DOUBLE_LOCK = new Object();
     private static volatile @Nullable Thread doubleWorker;
     private static volatile long floatMillis = -1;
-    private static volatile @Nullable Thread worker;
 
     private JavaGemmWarmup() {}
 
     /**
-     * Starts warming the float32 kernel on a daemon thread, once per JVM, when the GEMM in use may run it.
-     * Never throws: whatever goes wrong here shows up, with its message, on the first product instead.
+     * Starts warming the float32 kernel on a daemon thread, unless it is warm or warming, when the GEMM in use
+     * may run it. Never throws: whatever goes wrong here shows up, with its message, on the first product instead.
      */
     static void startInBackground() {
-        if (floatStarted) {
-            return;
-        }
-        synchronized (JavaGemmWarmup.class) {
-            if (floatStarted) {
-                return;
-            }
-            floatStarted = true;
-        }
-        Thread t = Thread.ofPlatform().daemon().name("cotangent-gemm-warmup").unstarted(() -> {
-            try {
-                if (GemmSelection.mayUseJava()) {
-                    long start = System.nanoTime();
-                    warm(DType.F32);
-                    floatMillis = (System.nanoTime() - start) / 1_000_000;
-                }
-            } catch (RuntimeException | Error e) {
-                // The first product reports the same problem (a bad property, a missing library) to its caller.
-            } finally {
-                FLOAT_DONE.countDown();
-                worker = null;
-            }
-        });
-        worker = t;
-        t.setPriority(Thread.NORM_PRIORITY);
-        t.start();
-    }
-
-    /** Blocks until the float32 warm-up is over (at once if it never started or runs on this thread). */
-    static void awaitFloat() {
-        if (!floatStarted || FLOAT_DONE.getCount() == 0 || Thread.currentThread() == worker) {
-            return;
-        }
-        try {
-            FLOAT_DONE.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!floatWarm && floatWorker == null) {
+            start(false);
         }
     }
 
     /**
+     * The thread warming the float32 kernels, started here if none is (null once they are warm). Unless
+     * {@code always}, it warms only if products may run the Java kernel, and otherwise leaves it cold for a
+     * later start: the choice may change with the thread count.
+     */
+    private static synchronized @Nullable Thread start(boolean always) {
+        if (floatWarm || floatWorker != null) {
+            return floatWorker;
+        }
+        Thread t = Thread.ofPlatform().daemon().name("cotangent-gemm-warmup").unstarted(() -> {
+            try {
+                if (always || GemmSelection.mayUseJava()) {
+                    long begin = System.nanoTime();
+                    warm(DType.F32);
+                    floatMillis = (System.nanoTime() - begin) / 1_000_000;
+                    floatWarm = true;
+                }
+            } catch (RuntimeException | Error e) {
+                // The first product reports the same problem (a bad property, a missing library) to its caller;
+                // a product that asked for the warm-up does not ask again.
+                floatWarm |= always;
+            } finally {
+                synchronized (JavaGemmWarmup.class) {
+                    floatWorker = null;
+                }
+            }
+        });
+        floatWorker = t;
+        t.start();
+        return t;
+    }
+
+    /**
      * Called before every Java-kernel product: makes sure the kernels of {@code dtype} are compiled, waiting for
-     * the float32 warm-up or running the float64 one here (once), except on the thread doing the warming.
+     * the float32 warm-up (started now if need be) or running the float64 one here (once), except on the
+     * thread doing the warming.
      */
     static void ensureWarm(DType dtype) {
         if (dtype == DType.F32) {
-            if (!floatStarted) {
-                startInBackground();
+            while (!floatWarm) {
+                Thread t = floatWorker;
+                if (t == Thread.currentThread()) {
+                    return;
+                }
+                t = start(true);
+                if (t == null) {
+                    return;
+                }
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
-            awaitFloat();
             return;
         }
         if (doubleDone || Thread.currentThread() == doubleWorker) {
             return;
         }
-        synchronized (JavaGemmWarmup.class) {
+        synchronized (DOUBLE_LOCK) {
             if (!doubleDone) {
                 doubleWorker = Thread.currentThread();
                 try {
