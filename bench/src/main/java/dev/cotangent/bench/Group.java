@@ -32,6 +32,8 @@ record Group(String name, String about, List<Class<?>> benchmarks, Reporter repo
                 new Group("conv2d", "NHWC [64,32,32,3] * [5,5,3,32] SAME and the lenet, tutorial and ResNet layers:"
                         + " forward + both backwards vs PyTorch (ms)", List.of(Conv2dBench.class,
                         Conv2dShapesBench.class), Reports::conv2d),
+                new Group("pool", "2x2 max and average pooling, forward and backward, on the conv2d layers' outputs"
+                        + " vs MemorySegment.copyFrom (bandwidth ratio)", PoolBench.class, Reports::pool),
                 new Group("alloc", "allocate and release a 1 KiB array in a Scope vs Arena.ofConfined (ns)",
                         AllocBench.class, Reports::alloc),
                 new Group("tape-overhead", "1000 steps of x = sin(x)*1.0001+0.1, gradient, vs PyTorch (us/op)",

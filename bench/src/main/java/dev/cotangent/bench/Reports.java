@@ -192,6 +192,34 @@ final class Reports {
         return Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : Math.max(a, b);
     }
 
+    static void pool(Results r, Report out) {
+        double minRatio = Double.POSITIVE_INFINITY;
+        for (ConvShape shape : ConvShape.values()) {
+            double in = shape.output().size() * 4.0;
+            double pooled = PoolBench.outputOf(shape.output()).size() * 4.0;
+            // bytes each op must move: max and avg read the input and write the output; the max gradient reads
+            // the input and the output gradient and writes the input gradient; the average gradient does not
+            // need the input
+            double[] bytes = {in + pooled, in + pooled, 2 * in + pooled, in + pooled};
+            String[] ops = {"max", "avg", "maxBackward", "avgBackward"};
+            for (int i = 0; i < ops.length; i++) {
+                Results.Series pair = r.get(ops[i], "shape=" + shape.key());
+                double gbps = bytes[i] / pair.sideMedian("a") / 1e9;
+                double copy = 2 * in / pair.sideMedian("b") / 1e9;
+                double scale = bytes[i] / (2 * in);
+                double ratio = scale * pair.ratioMedian("b", "a");
+                minRatio = Math.min(minRatio, ratio);
+                out.line("  %-9s %-12s %7.2f GB/s (spread %5.1f%%)  copy %7.2f GB/s  ratio %.3f %s  (input %s)",
+                        shape.key(), ops[i], gbps, 100 * pair.sideSpread("a"), copy, ratio,
+                        pair.ratioQuartiles("b", "a", scale), shape.output());
+                out.put(shape.key() + "_" + ops[i] + "_gbps", gbps, 2);
+                out.put(shape.key() + "_" + ops[i] + "_ratio", ratio, 3);
+            }
+        }
+        out.put("min_bw_ratio", minRatio, 3);
+        out.target("target_ge_0.8", minRatio, minRatio >= 0.8);
+    }
+
     static void alloc(Results r, Report out) {
         Results.Series cycles = r.get("cycles");
         double scope = cycles.sideMedian("a") * 1e9;

@@ -265,12 +265,17 @@ final class DirectConv {
                 }
             }
             float[] acc = partial[part];
-            for (int kk = 0; kk < g.k(); kk += MR) {
-                for (int f0 = 0; f0 < fp; f0 += 2 * L) {
-                    if (f0 + 2 * L <= fp) {
-                        filterTile2(lay, xp, d, kk, f0, acc);
-                    } else {
-                        filterTile1(lay, xp, d, kk, f0, acc);
+            // Pixels in blocks whose output gradient (16 KiB) stays in L1 while every tile passes over it.
+            int block = Math.max(16, 4096 / fp);
+            for (int q0 = 0; q0 < pixels; q0 += block) {
+                int q1 = Math.min(pixels, q0 + block);
+                for (int kk = 0; kk < g.k(); kk += MR) {
+                    for (int f0 = 0; f0 < fp; f0 += 2 * L) {
+                        if (f0 + 2 * L <= fp) {
+                            filterTile2(lay, xp, d, kk, f0, acc, q0, q1);
+                        } else {
+                            filterTile1(lay, xp, d, kk, f0, acc, q0, q1);
+                        }
                     }
                 }
             }
@@ -287,8 +292,12 @@ final class DirectConv {
         }
     }
 
-    /** Adds to im2col columns [kk, kk + MR) (clamped; extras dropped) by 2 vectors the sums over one image. */
-    private static void filterTile2(Layout lay, float[] xp, float[] d, int kk, int f0, float[] acc) {
+    /**
+     * Adds to im2col columns [kk, kk + MR) (clamped; extras dropped) by 2 vectors the sums over pixels [q0, q1) of
+     * one image.
+     */
+    private static void filterTile2(Layout lay, float[] xp, float[] d, int kk, int f0, float[] acc, int q0,
+            int q1) {
         int[] taps = lay.tapOffset;
         int lastTap = taps.length - 1;
         int t0 = taps[kk];
@@ -301,7 +310,7 @@ final class DirectConv {
         FloatVector a0 = FloatVector.zero(S), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0;
         FloatVector a3 = a0, b3 = a0, a4 = a0, b4 = a0, a5 = a0, b5 = a0;
         int[] pixels = lay.pixelOffset;
-        for (int q = 0, di = f0; q < pixels.length; q++, di += fp) {
+        for (int q = q0, di = q0 * fp + f0; q < q1; q++, di += fp) {
             int p = pixels[q];
             FloatVector d0 = FloatVector.fromArray(S, d, di);
             FloatVector d1 = FloatVector.fromArray(S, d, di + L);
@@ -335,7 +344,8 @@ final class DirectConv {
     }
 
     /** As {@link #filterTile2} with one vector of output channels. */
-    private static void filterTile1(Layout lay, float[] xp, float[] d, int kk, int f0, float[] acc) {
+    private static void filterTile1(Layout lay, float[] xp, float[] d, int kk, int f0, float[] acc, int q0,
+            int q1) {
         int[] taps = lay.tapOffset;
         int lastTap = taps.length - 1;
         int t0 = taps[kk];
@@ -347,7 +357,7 @@ final class DirectConv {
         int fp = lay.fp;
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
         int[] pixels = lay.pixelOffset;
-        for (int q = 0, di = f0; q < pixels.length; q++, di += fp) {
+        for (int q = q0, di = q0 * fp + f0; q < q1; q++, di += fp) {
             int p = pixels[q];
             FloatVector d0 = FloatVector.fromArray(S, d, di);
             a0 = d0.fma(FloatVector.broadcast(S, xp[p + t0]), a0);

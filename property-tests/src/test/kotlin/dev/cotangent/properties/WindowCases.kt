@@ -8,7 +8,8 @@ import kotlin.random.Random
 
 /**
  * Small NHWC convolution and pooling geometries: strides 1-2, VALID and SAME, dilations 1-2, windows 1-3, sizes
- * up to 7 (VALID inputs at least as large as the dilated window).
+ * up to 7 (VALID inputs at least as large as the dilated window), channel counts on both sides of the float32
+ * convolution's direct-kernel limit and of one vector.
  */
 internal object WindowCases {
     data class Conv(val input: Shape, val filter: Shape, val output: Shape, val params: Conv2dParams)
@@ -20,7 +21,11 @@ internal object WindowCases {
         val (kh, kw) = r.nextInt(1, 4) to r.nextInt(1, 4)
         val h = r.spatial(kh, p.dilationH(), p.padding())
         val w = r.spatial(kw, p.dilationW(), p.padding())
-        val (n, c, o) = Triple(r.nextInt(1, 3), r.nextInt(1, 4), r.nextInt(1, 4))
+        // Mostly tiny; one case in four has more input channels (float32 then leaves the direct kernels for
+        // im2col), one in four more output channels than a vector holds (the direct kernels' wider tiles).
+        val n = r.nextInt(1, 3)
+        val c = if (r.nextInt(4) == 0) r.nextInt(5, 9) else r.nextInt(1, 4)
+        val o = if (r.nextInt(4) == 0) r.nextInt(17, 40) else r.nextInt(1, 4)
         val oh = Padding.window("conv2d", "height", p.padding(), h, kh, p.strideH(), p.dilationH()).outputSize()
         val ow = Padding.window("conv2d", "width", p.padding(), w, kw, p.strideW(), p.dilationW()).outputSize()
         return Conv(Shape.of(n, h, w, c), Shape.of(kh, kw, c, o), Shape.of(n, oh, ow, o), p)
@@ -30,7 +35,8 @@ internal object WindowCases {
         val p = PoolParams(r.nextInt(1, 4), r.nextInt(1, 4), r.nextInt(1, 3), r.nextInt(1, 3), r.padding())
         val h = r.spatial(p.poolH(), 1, p.padding())
         val w = r.spatial(p.poolW(), 1, p.padding())
-        val (n, c) = r.nextInt(1, 3) to r.nextInt(1, 4)
+        // One case in four has channels over more than one vector.
+        val (n, c) = r.nextInt(1, 3) to (if (r.nextInt(4) == 0) r.nextInt(17, 24) else r.nextInt(1, 4))
         val oh = Padding.window("pool", "height", p.padding(), h, p.poolH(), p.strideH(), 1).outputSize()
         val ow = Padding.window("pool", "width", p.padding(), w, p.poolW(), p.strideW(), 1).outputSize()
         return Pool(Shape.of(n, h, w, c), Shape.of(n, oh, ow, c), p)
