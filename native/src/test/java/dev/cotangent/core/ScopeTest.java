@@ -198,7 +198,7 @@ class ScopeTest {
     @Test
     void liveAndPeakLiveBytesFollowAcquireAndRelease() {
         long classBytes = BufferPool.classBytes(BufferPool.sizeClass(8L << 16));
-        JavaGemmWarmup.awaitFloat();
+        JavaGemmWarmup.ensureWarm(DType.F32);
         List<String> rounds = new ArrayList<>();
         for (int round = 0; round < 5; round++) {
             System.gc();

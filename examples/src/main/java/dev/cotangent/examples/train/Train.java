@@ -8,13 +8,13 @@ import dev.cotangent.nn.SGD;
 import dev.cotangent.nn.Sequential;
 import dev.cotangent.nn.data.Dataset;
 import dev.cotangent.nn.data.FashionMnist;
+import dev.cotangent.nn.weights.Weights;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
@@ -40,20 +40,6 @@ public final class Train implements Callable<Integer> {
         OptimizerChoice(double defaultLearningRate) {
             this.defaultLearningRate = defaultLearningRate;
         }
-    }
-
-    /**
-     * Writes a trained model's weights for {@code --save}. NOTE: this is the hook for the safetensors writer, which
-     * lives in a module not merged yet; {@link #weightWriter()} returns it once wired, and until then
-     * {@code --save} is refused before training starts rather than silently ignored.
-     */
-    @FunctionalInterface
-    interface WeightWriter {
-        void write(Sequential model, Path file);
-    }
-
-    static Optional<WeightWriter> weightWriter() {
-        return Optional.empty();
     }
 
     @Spec
@@ -146,9 +132,10 @@ public final class Train implements Callable<Integer> {
                 + Backend.MAX_THREADS);
         check(Files.isDirectory(dataDir), "--data " + dataDir + ": no such folder; expected the folder of the"
                 + " Fashion-MNIST IDX files (Debian: apt-get install dataset-fashion-mnist)");
-        Optional<WeightWriter> writer = weightWriter();
-        check(save == null || writer.isPresent(), "--save " + save + ": this build has no weight-file writer yet"
-                + " (safetensors support is a separate module); run without --save");
+        if (save != null) {
+            Path parent = save.toAbsolutePath().getParent();
+            check(parent != null && Files.isDirectory(parent), "--save " + save + ": no such folder " + parent);
+        }
 
         Backend.setThreads(threadCount);
         Initializers.setGlobalSeed(seed);
@@ -177,7 +164,7 @@ public final class Train implements Callable<Integer> {
             trainer.curves.writePng(plotFile, "Fashion-MNIST " + name(model));
             out.println("curves: " + plotFile.toAbsolutePath());
             if (save != null) {
-                writer.orElseThrow().write(net, save);
+                Weights.save(net, save);
                 out.println("weights: " + save.toAbsolutePath());
             }
             out.printf(Locale.ROOT, "RESULT train model=%s epochs=%d test_accuracy=%.4f samples_per_s=%.0f%n",

@@ -3,6 +3,9 @@ package dev.cotangent.examples.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cotangent.nn.weights.SafeTensorsFile;
+import dev.cotangent.nn.weights.TensorEntry;
+import dev.cotangent.nn.weights.Weights;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -77,8 +81,15 @@ class TrainTest {
     void mlpLearnsTheSyntheticClassesAndWritesItsCurves() throws IOException {
         Path data = syntheticData(640);
         Path png = dir.resolve("curves.png");
-        Run run = train("--model", "mlp", "--data", data.toString(), "--plot", png.toString(), "--threads", "1");
+        Path weights = dir.resolve("mlp.safetensors");
+        Run run = train("--model", "mlp", "--data", data.toString(), "--plot", png.toString(), "--threads", "1",
+                "--save", weights.toString());
         assertEquals(0, run.exitCode(), run.err());
+        try (SafeTensorsFile file = SafeTensorsFile.open(weights)) {
+            assertEquals(List.of("layers.1.bias", "layers.1.weight", "layers.2.bias", "layers.2.weight"),
+                    file.entries().stream().map(TensorEntry::name).sorted().toList(), "every parameter by its path");
+        }
+        Weights.load(Models.MLP.build(), weights); // names, dtypes and shapes fit the model
         assertTrue(run.out().contains("epoch 1/1 100% 640/640 samples"), run.out());
         assertTrue(run.out().contains("test accuracy"), run.out());
         assertTrue(resultAccuracy(run, "mlp", 1) > 0.9, run.out());
@@ -112,9 +123,10 @@ class TrainTest {
         Run data = train("--data", dir.resolve("missing").toString());
         assertEquals(2, data.exitCode());
         assertTrue(data.err().contains("no such folder"), data.err());
-        Run save = train("--save", dir.resolve("w.safetensors").toString(), "--data", syntheticData(64).toString());
+        Run save = train("--save", dir.resolve("missing").resolve("w.safetensors").toString(), "--data",
+                syntheticData(64).toString());
         assertEquals(2, save.exitCode());
-        assertTrue(save.err().contains("no weight-file writer"), save.err());
+        assertTrue(save.err().contains("--save") && save.err().contains("no such folder"), save.err());
         Run empty = train("--data", Files.createDirectories(dir.resolve("empty")).toString());
         assertEquals(1, empty.exitCode());
         assertTrue(empty.err().contains("train-images-idx3-ubyte.gz"), empty.err());
