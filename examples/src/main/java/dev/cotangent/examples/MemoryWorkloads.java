@@ -12,8 +12,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -39,6 +41,8 @@ public final class MemoryWorkloads {
     static final int IN = 784;
     static final int HIDDEN = 256;
     static final int OUT = 10;
+
+    private static final long STARTED = System.nanoTime();
 
     private MemoryWorkloads() {}
 
@@ -79,7 +83,8 @@ public final class MemoryWorkloads {
         print("system_allocations", s.systemAllocations());
         print("reclamations", s.reclamations());
         print("forced_gcs", s.forcedGcs());
-        System.out.printf(Locale.ROOT, "reclamation_ms=%.1f%n", s.reclamationMillis());
+        print("reclamation_us", Math.round(s.reclamationMillis() * 1e3));
+        print("run_ms", (System.nanoTime() - STARTED) / 1_000_000);
     }
 
     /** The README's training loop: nothing is closed, the old parameters are simply dropped. */
@@ -141,6 +146,18 @@ public final class MemoryWorkloads {
         }
         print("checksum", Math.round(sum));
         print("peak_rss_kib", rssKib("VmHWM"));
+    }
+
+    /** The integer {@code key=value} lines of a program's output, in order: what a parent process reads. */
+    public static Map<String, Long> parseOutput(String output) {
+        Map<String, Long> values = new LinkedHashMap<>();
+        for (String line : output.lines().toList()) {
+            String[] kv = line.split("=", 2);
+            if (kv.length == 2 && kv[1].matches("-?\\d+")) {
+                values.put(kv[0], Long.parseLong(kv[1]));
+            }
+        }
+        return values;
     }
 
     private static void print(String key, long value) {

@@ -96,7 +96,7 @@ public final class NdArray implements AutoCloseable {
         try {
             s = Storage.allocate(Math.max(bytes, dtype.byteSize()));
         } catch (MemoryBudget.Exceeded e) {
-            throw new MemoryBudget.Exceeded(op + ": a " + dtype + " array of shape " + shape + ": " + e.getMessage());
+            throw new OutOfMemoryError(op + ": a " + dtype + " array of shape " + shape + ": " + e.getMessage());
         } catch (OutOfMemoryError e) {
             throw new IllegalStateException(op + ": the system refused " + bytes + " bytes for a " + dtype
                     + " array of shape " + shape + " (" + e.getMessage() + "); expected a smaller shape or more"

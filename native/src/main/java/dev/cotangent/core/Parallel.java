@@ -49,7 +49,9 @@ final class Parallel {
         int g = Math.max(1, grain);
         int chunks = (n + g - 1) / g;
         int parts = Math.min(Math.min(threads, maxParts), chunks);
-        if (parts <= 1) {
+        // NOTE: a virtual thread joining workers would unmount and let its carrier start yet another task, so
+        // thousands of tasks would hold their intermediates at once; the carriers already run them in parallel.
+        if (parts <= 1 || Thread.currentThread().isVirtual()) {
             if (n > 0) {
                 body.run(0, 0, n);
             }

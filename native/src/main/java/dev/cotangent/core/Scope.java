@@ -14,7 +14,9 @@ import org.jspecify.annotations.Nullable;
  * }
  * }
  *
- * <p>Scopes nest and are confined to the thread that opened them.
+ * <p>Scopes nest and are confined to the thread that opened them: {@link #close()} and {@link #keep} from
+ * another thread throw. Their arrays may be read from other threads; closing the scope meanwhile makes such a
+ * reader throw {@link IllegalStateException}, never read memory that another array reuses.
  */
 public final class Scope implements AutoCloseable {
 

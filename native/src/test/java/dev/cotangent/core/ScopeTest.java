@@ -113,12 +113,11 @@ class ScopeTest {
     @Test
     void idleBytesGrowWhenBuffersReturn() {
         try (Scope _ = Scope.open()) {
-            long before = BufferPool.idleBytes();
+            // NOTE: a pool miss first takes back arrays other tests dropped, so idle bytes are read only after it.
             NdArray a = NdArray.empty(DType.F64, 1 << 16);
             long during = BufferPool.idleBytes();
             a.close();
             assertEquals(during + BufferPool.classBytes(BufferPool.sizeClass(8L << 16)), BufferPool.idleBytes());
-            assertTrue(during <= before);
         }
     }
 
