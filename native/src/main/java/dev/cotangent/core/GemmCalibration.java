@@ -21,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  * Measures, per shape class, whether OpenBLAS or the Java kernel multiplies faster on this machine, and keeps
  * the answer in a file ({@value #FILE_PROPERTY}, by default {@code ~/.cache/cotangent/gemm-calibration}) keyed
  * by CPU model, {@code OPENBLAS_CORETYPE}, thread count, JDK, vector size and kernel version, so that a machine
- * measures once (about a second) and later JVMs read the answer.
+ * measures once (about a second) and later JVMs read the answer. It measures twice and keeps the answer only
+ * when both agree on every class.
  *
  * <p>Both kernels run on the same inputs, in alternating order, and each one's fastest time decides: on a
  * loaded machine a thread that loses its core for a while makes single runs (and even medians, when both
@@ -30,8 +31,8 @@ import org.jspecify.annotations.Nullable;
 final class GemmCalibration {
     /** System property naming the cache file; {@code off} measures in every JVM and writes nothing. */
     static final String FILE_PROPERTY = "cotangent.gemm.calibration";
-    /** Bumped whenever a kernel changes enough that old measurements no longer hold. */
-    private static final int KERNEL_VERSION = 2;
+    /** Bumped whenever a kernel, or the way of measuring, changes enough that old records no longer hold. */
+    private static final int KERNEL_VERSION = 3;
     private static final int WARM_PAIRS = 2;
     private static final int PAIRS = 7;
     /** Work per timed sample, in flops: long enough for the clock, short enough to keep calibration brief. */
@@ -116,10 +117,23 @@ final class GemmCalibration {
         if (r != null) {
             return r;
         }
-        double[] ratios = measure(dtype);
+        // Twice: a decision that the second measurement contradicts was noise (a loaded machine), and is used
+        // in this JVM only rather than kept for every later one.
+        double[] first = measure(dtype);
+        double[] second = measure(dtype);
+        double[] ratios = new double[first.length];
+        StringBuilder unstable = new StringBuilder();
+        for (int i = 0; i < ratios.length; i++) {
+            ratios[i] = Math.sqrt(first[i] * second[i]);
+            if ((first[i] > 1) != (second[i] > 1)) {
+                unstable.append(unstable.isEmpty() ? "" : ", ").append(GemmSelection.ShapeClass.values()[i].label());
+            }
+        }
         Path file = file();
         String note = "measured in this JVM";
-        if (file != null) {
+        if (!unstable.isEmpty()) {
+            note += ", not cached (two measurements disagreed on " + unstable + ")";
+        } else if (file != null) {
             try {
                 store(file, key(dtype, threads), new Result(ratios, "").encode());
                 note += ", cached in " + file;

@@ -115,8 +115,13 @@ class FreshJvmBackendTest {
         List<String> first = probe(property);
         assertTrue(line(first, "describe").contains("f32 not measured yet"), first.toString());
         String measured = line(first, "describeAfter");
-        assertTrue(measured.contains("tiny=") && measured.contains("large-thin=")
-                && measured.contains("[measured in this JVM, cached in " + file + "]"), measured);
+        assertTrue(measured.contains("tiny=") && measured.contains("large-thin="), measured);
+        if (measured.contains("not cached (two measurements disagreed on ")) {
+            // A machine too loaded for a stable answer: nothing may have been kept.
+            assertTrue(!Files.exists(file), measured);
+            assumeTrue(false, "calibration unstable on this machine now: " + measured);
+        }
+        assertTrue(measured.contains("[measured in this JVM, cached in " + file + "]"), measured);
         List<String> lines = Files.readAllLines(file);
         assertEquals(1, lines.size(), lines.toString());
         assertTrue(lines.get(0).contains("threads=1;") && lines.get(0).contains("dtype=f32"), lines.toString());
