@@ -40,11 +40,6 @@ final class FloatPooling {
                 && g.oh() * p.poolH() == g.h() && g.ow() * p.poolW() == g.w();
     }
 
-    /** The lanes of channels [ch, ch + L) that exist. */
-    private static VectorMask<Float> lanes(int ch, int c) {
-        return S.indexInRange(ch, c);
-    }
-
     static void max(Pooling.Geometry g, MemorySegment in, long inAt, MemorySegment unused, long unusedAt,
             MemorySegment out, long outAt) {
         int c = g.c();
@@ -52,15 +47,14 @@ final class FloatPooling {
         for (int oy = 0; oy < g.oh(); oy++) {
             for (int ox = 0; ox < g.ow(); ox++, o += c * ES) {
                 for (int ch = 0; ch < c; ch += L) {
-                    VectorMask<Float> m = lanes(ch, c);
                     FloatVector best = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
                     for (int y = g.y0(oy); y < g.y1(oy); y++) {
                         long i = inAt + (((long) y * g.w() + g.x0(ox)) * c + ch) * ES;
                         for (int x = g.x0(ox); x < g.x1(ox); x++, i += c * ES) {
-                            best = best.max(FloatVector.fromMemorySegment(S, in, i, NATIVE, m));
+                            best = best.max(load(in, i, ch, c));
                         }
                     }
-                    best.intoMemorySegment(out, o + ch * ES, NATIVE, m);
+                    store(best, out, o + ch * ES, ch, c);
                 }
             }
         }
@@ -74,15 +68,14 @@ final class FloatPooling {
             for (int ox = 0; ox < g.ow(); ox++, o += c * ES) {
                 float scale = 1f / ((g.y1(oy) - g.y0(oy)) * (g.x1(ox) - g.x0(ox)));
                 for (int ch = 0; ch < c; ch += L) {
-                    VectorMask<Float> m = lanes(ch, c);
                     FloatVector sum = FloatVector.zero(S);
                     for (int y = g.y0(oy); y < g.y1(oy); y++) {
                         long i = inAt + (((long) y * g.w() + g.x0(ox)) * c + ch) * ES;
                         for (int x = g.x0(ox); x < g.x1(ox); x++, i += c * ES) {
-                            sum = sum.add(FloatVector.fromMemorySegment(S, in, i, NATIVE, m));
+                            sum = sum.add(load(in, i, ch, c));
                         }
                     }
-                    sum.mul(scale).intoMemorySegment(out, o + ch * ES, NATIVE, m);
+                    store(sum.mul(scale), out, o + ch * ES, ch, c);
                 }
             }
         }
@@ -105,28 +98,27 @@ final class FloatPooling {
                 int x0 = g.x0(ox);
                 int x1 = g.x1(ox);
                 for (int ch = 0; ch < c; ch += L) {
-                    VectorMask<Float> m = lanes(ch, c);
                     // The window position of each lane's first maximum, as a float (exact: windows are small).
-                    FloatVector best = FloatVector.fromMemorySegment(S, in, at(g, inAt, y0, x0, ch), NATIVE, m);
+                    FloatVector best = load(in, at(g, inAt, y0, x0, ch), ch, c);
                     FloatVector where = zero;
                     for (int y = y0, j = 0; y < y1; y++) {
                         for (int x = x0; x < x1; x++, j++) {
-                            FloatVector v = FloatVector.fromMemorySegment(S, in, at(g, inAt, y, x, ch), NATIVE, m);
+                            FloatVector v = load(in, at(g, inAt, y, x, ch), ch, c);
                             // Strictly greater: ties keep the first maximum, as TF does.
                             VectorMask<Float> greater = v.compare(VectorOperators.GT, best);
                             best = best.blend(v, greater);
-                            where = where.blend(j, greater);
+                            where = where.blend(FloatVector.broadcast(S, j), greater);
                         }
                     }
-                    FloatVector gv = FloatVector.fromMemorySegment(S, grad, o + ch * ES, NATIVE, m);
+                    FloatVector gv = load(grad, o + ch * ES, ch, c);
                     for (int y = y0, j = 0; y < y1; y++) {
                         for (int x = x0; x < x1; x++, j++) {
                             long d = at(g, dxAt, y, x, ch);
-                            FloatVector mine = zero.blend(gv, where.compare(VectorOperators.EQ, j));
+                            FloatVector mine = zero.blend(gv, where.compare(VectorOperators.EQ, FloatVector.broadcast(S, j)));
                             if (!tiles) {
-                                mine = mine.add(FloatVector.fromMemorySegment(S, dx, d, NATIVE, m));
+                                mine = mine.add(load(dx, d, ch, c));
                             }
-                            mine.intoMemorySegment(dx, d, NATIVE, m);
+                            store(mine, dx, d, ch, c);
                         }
                     }
                 }
@@ -147,19 +139,36 @@ final class FloatPooling {
             for (int ox = 0; ox < g.ow(); ox++, o += c * ES) {
                 float scale = 1f / ((g.y1(oy) - g.y0(oy)) * (g.x1(ox) - g.x0(ox)));
                 for (int ch = 0; ch < c; ch += L) {
-                    VectorMask<Float> m = lanes(ch, c);
                     // d(mean)/dx = 1 / count
-                    FloatVector share = FloatVector.fromMemorySegment(S, grad, o + ch * ES, NATIVE, m).mul(scale);
+                    FloatVector share = load(grad, o + ch * ES, ch, c).mul(scale);
                     for (int y = g.y0(oy); y < g.y1(oy); y++) {
                         for (int x = g.x0(ox); x < g.x1(ox); x++) {
                             long d = at(g, dxAt, y, x, ch);
                             FloatVector v = tiles ? share
-                                    : share.add(FloatVector.fromMemorySegment(S, dx, d, NATIVE, m));
-                            v.intoMemorySegment(dx, d, NATIVE, m);
+                                    : share.add(load(dx, d, ch, c));
+                            store(v, dx, d, ch, c);
                         }
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Channels [ch, ch + L) at byte {@code at}: a plain load when all exist (a masked load from a memory segment
+     * is not compiled to one instruction), else a masked one.
+     */
+    private static FloatVector load(MemorySegment s, long at, int ch, int c) {
+        return ch + L <= c ? FloatVector.fromMemorySegment(S, s, at, NATIVE)
+                : FloatVector.fromMemorySegment(S, s, at, NATIVE, S.indexInRange(ch, c));
+    }
+
+    /** Stores channels [ch, ch + L) at byte {@code at}, masked when some do not exist. */
+    private static void store(FloatVector v, MemorySegment s, long at, int ch, int c) {
+        if (ch + L <= c) {
+            v.intoMemorySegment(s, at, NATIVE);
+        } else {
+            v.intoMemorySegment(s, at, NATIVE, S.indexInRange(ch, c));
         }
     }
 
