@@ -134,6 +134,7 @@ public final class MemoryWorkloads {
         }
         print("checksum_x1e3", Math.round(checksum * 1e3));
         print("rss_kib", rssKib("VmRSS"));
+        print("heap_committed_kib", Runtime.getRuntime().totalMemory() >> 10);
     }
 
     /** Arrays of 1 MiB dropped as soon as they are filled: only the library's reclamation frees them. */

@@ -32,7 +32,7 @@ final class JavaSgemm {
     private static final int NC = (2048 / NR) * NR;
 
     /** Per-thread buffers: A block, B block (grown on demand), one tile, one stored row of B. */
-    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[][] {
+    private static final WorkBuffers<float[][]> BUFFERS = new WorkBuffers<>(() -> new float[][] {
         new float[MC * KC], new float[0], new float[MR * NR], new float[KC]});
 
     private JavaSgemm() {}
@@ -41,42 +41,47 @@ final class JavaSgemm {
     static void block(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k, float alpha,
             MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
             float beta, MemorySegment c, long cOff, int ldc) {
-        float[][] buffers = BUFFERS.get();
-        float[] ap = buffers[0];
-        float[] tile = buffers[2];
-        float[] row = buffers[3];
-        int need = Math.min(KC, k) * Math.min(NC, roundUp(j1 - j0, NR));
-        if (buffers[1].length < need) {
-            buffers[1] = new float[need];
-        }
-        float[] bp = buffers[1];
-        long rowBytes = (long) ldc * ES;
-        for (int jc = j0; jc < j1; jc += NC) {
-            int nc = Math.min(NC, j1 - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
-                packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, row);
-                // Later depth blocks accumulate onto what the first one wrote.
-                float betaBlock = pc == 0 ? beta : 1f;
-                for (int ic = i0; ic < i1; ic += MC) {
-                    int mc = Math.min(MC, i1 - ic);
-                    copyA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
-                    for (int jr = 0; jr < nc; jr += NR) {
-                        int cols = Math.min(NR, nc - jr);
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            int rows = Math.min(MR, mc - ir);
-                            long cb = cOff + ((long) (ic + ir) * ldc + jc + jr) * ES;
-                            // Rows of the last sliver past mc hold stale values; their results are never stored.
-                            if (transA) {
-                                kernelT(kc, ap, ir, bp, jr * kc, tile);
-                            } else {
-                                kernelN(kc, ap, ir * KC, bp, jr * kc, tile);
+        float[][] buffers = BUFFERS.acquire();
+        try {
+            float[] ap = buffers[0];
+            float[] tile = buffers[2];
+            float[] row = buffers[3];
+            int need = Math.min(KC, k) * Math.min(NC, roundUp(j1 - j0, NR));
+            if (buffers[1].length < need) {
+                buffers[1] = new float[need];
+            }
+            float[] bp = buffers[1];
+            long rowBytes = (long) ldc * ES;
+            for (int jc = j0; jc < j1; jc += NC) {
+                int nc = Math.min(NC, j1 - jc);
+                for (int pc = 0; pc < k; pc += KC) {
+                    int kc = Math.min(KC, k - pc);
+                    packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, row);
+                    // Later depth blocks accumulate onto what the first one wrote.
+                    float betaBlock = pc == 0 ? beta : 1f;
+                    for (int ic = i0; ic < i1; ic += MC) {
+                        int mc = Math.min(MC, i1 - ic);
+                        copyA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+                        for (int jr = 0; jr < nc; jr += NR) {
+                            int cols = Math.min(NR, nc - jr);
+                            for (int ir = 0; ir < mc; ir += MR) {
+                                int rows = Math.min(MR, mc - ir);
+                                long cb = cOff + ((long) (ic + ir) * ldc + jc + jr) * ES;
+                                // Rows of the last sliver past mc hold stale values; their results are never
+                                // stored.
+                                if (transA) {
+                                    kernelT(kc, ap, ir, bp, jr * kc, tile);
+                                } else {
+                                    kernelN(kc, ap, ir * KC, bp, jr * kc, tile);
+                                }
+                                writeBack(tile, alpha, betaBlock, c, cb, rowBytes, rows, cols);
                             }
-                            writeBack(tile, alpha, betaBlock, c, cb, rowBytes, rows, cols);
                         }
                     }
                 }
             }
+        } finally {
+            BUFFERS.release(buffers);
         }
     }
 
