@@ -1,6 +1,5 @@
 package dev.cotangent.bench;
 
-import dev.cotangent.bindings.openblas.OpenBlas;
 import dev.cotangent.core.Backend;
 import dev.cotangent.core.NdArray;
 import java.lang.foreign.MemorySegment;
@@ -17,13 +16,9 @@ final class BenchSupport {
 
     private BenchSupport() {}
 
-    /** Sets the library's threads and checks that OpenBLAS, used directly by the references, agrees. */
+    /** Sets the library's threads (OpenBLAS stays single-threaded under them; see {@link Backend#setThreads}). */
     static void setThreads(int n) {
         Backend.setThreads(n);
-        if (OpenBlas.isAvailable() && OpenBlas.threads() != n) {
-            // NOTE: the direct-CBLAS references must run with the same thread count as the library.
-            OpenBlas.setThreads(n);
-        }
     }
 
     /** The exact bytes of a contiguous array (its segment may be a larger pooled buffer). */

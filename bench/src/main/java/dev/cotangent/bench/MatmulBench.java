@@ -1,5 +1,6 @@
 package dev.cotangent.bench;
 
+import dev.cotangent.bindings.openblas.OpenBlas;
 import dev.cotangent.bindings.openblas.cblas_h;
 import dev.cotangent.core.DType;
 import dev.cotangent.core.LinearAlgebra;
@@ -39,6 +40,9 @@ public class MatmulBench {
 
     @Param({"1", "2"})
     int threads;
+
+    /** Untimed pause after a threaded OpenBLAS call, longer than its workers spin. */
+    private static final long SPIN_OUT_MS = 300;
 
     private NdArray a;
     private NdArray b;
@@ -86,11 +90,27 @@ public class MatmulBench {
         clocks.a(t, 1);
     }
 
+    /** OpenBLAS alone: one call, threaded by OpenBLAS itself at the bench's thread count. */
     private void cblas(Clocks clocks, Blackhole bh) {
+        OpenBlas.setThreads(threads);
         long t = System.nanoTime();
         cblas_h.cblas_sgemm(cblas_h.CblasRowMajor(), cblas_h.CblasNoTrans(), cblas_h.CblasNoTrans(),
                 n, n, n, 1f, aSeg, n, bSeg, n, 0f, cSeg, n);
         bh.consume(cSeg);
         clocks.b(t, 1);
+        OpenBlas.setThreads(1);
+        if (threads > 1) {
+            // NOTE: OpenBLAS's workers spin for about 0.1-0.2 s after a threaded call and would take the cores from
+            // the library's side if it ran next; untimed, so that each side is measured alone.
+            spinOut();
+        }
+    }
+
+    private static void spinOut() {
+        try {
+            Thread.sleep(SPIN_OUT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  * backend throw an {@link IllegalStateException} saying why. {@link #describe()} tells what was chosen and why.
  *
  * <p>With OpenBLAS, each GEMM shape class runs on OpenBLAS or on the Java kernel, whichever a short calibration
- * (cached per machine) found faster; {@value #GEMM_PROPERTY}{@code =blas|java} forces one of them.
+ * (cached per machine) found faster; {@value #GEMM_PROPERTY}{@code =blas|java} forces one of them. Either way
+ * the product is split over the library's own threads ({@link #setThreads}); OpenBLAS runs single-threaded.
  */
 public final class Backend {
     /** A GEMM backend. */
@@ -70,6 +71,8 @@ public final class Backend {
                 return Kind.JAVA;
             }
             if (OpenBlas.isAvailable()) {
+                // One pool for both kernels (GemmSplit): OpenBLAS's own workers would spin against it.
+                OpenBlas.setThreads(1);
                 return Kind.OPENBLAS;
             }
             System.err.println("cotangent: OpenBLAS unavailable (" + shortReason()
@@ -117,7 +120,9 @@ public final class Backend {
      */
     public static String describe() {
         if (kind() == Kind.OPENBLAS) {
-            return OpenBlas.describe() + "; " + (OVERRIDE.get() != null ? "GEMM: OpenBLAS (selected for this thread)"
+            int n = Parallel.threads();
+            return OpenBlas.describe() + "; products split over " + n + (n == 1 ? " thread" : " threads")
+                    + " of Cotangent's; " + (OVERRIDE.get() != null ? "GEMM: OpenBLAS (selected for this thread)"
                     : GemmSelection.describe());
         }
         String reason = Choice.JAVA_REQUESTED ? "cotangent.backend=java was requested"
@@ -126,13 +131,16 @@ public final class Backend {
         return "pure-Java backend (Vector API GEMM, " + n + (n == 1 ? " thread" : " threads") + "): " + reason;
     }
 
-    /** Number of threads the current backend's GEMM uses. */
+    /** Number of threads the kernels use, OpenBLAS's and the Java ones alike. */
     public static int threads() {
-        return kind() == Kind.OPENBLAS ? OpenBlas.threads() : Parallel.threads();
+        chosen();
+        return Parallel.threads();
     }
 
     /**
-     * Sets the thread count of both OpenBLAS (when it is loaded) and the Java kernels.
+     * Sets the number of threads the kernels use. Both GEMM kernels split a product over these threads, with
+     * OpenBLAS itself kept single-threaded: its own worker threads keep spinning for a while after each call and
+     * would take the cores from the Java kernels' threads.
      *
      * @param n from 1 to {@link #MAX_THREADS}
      * @throws IllegalArgumentException if {@code n} is out of that range
@@ -143,10 +151,6 @@ public final class Backend {
         }
         chosen();
         Parallel.setThreads(n);
-        // NOTE: with cotangent.backend=java, OpenBLAS must not be loaded just to set its thread count.
-        if (!Choice.JAVA_REQUESTED && OpenBlas.isAvailable()) {
-            OpenBlas.setThreads(n);
-        }
     }
 
     /**

@@ -4,16 +4,12 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The pure-Java GEMM backend: Vector API micro-kernels over packed panels ({@link JavaSgemm},
- * {@link JavaDgemm}), with rows (or columns, for short and wide products) split over {@link Parallel}'s threads
- * when the product is large enough to pay for the hand-off.
+ * {@link JavaDgemm}), split over {@link Parallel}'s threads by {@link GemmSplit}.
  */
 final class JavaGemm implements Gemm {
     static final JavaGemm INSTANCE = new JavaGemm(true);
     /** The same kernels on the calling thread only, for callers that already run one part per thread. */
     static final JavaGemm SERIAL = new JavaGemm(false);
-
-    /** Multiply-adds below which a second thread costs more than it saves (about 0.1 ms of work). */
-    private static final long PARALLEL_WORK = 1L << 22;
 
     private final boolean parallel;
 
@@ -34,7 +30,8 @@ final class JavaGemm implements Gemm {
             JavaSgemm.scale(m, n, beta, c, cOff, ldc);
             return;
         }
-        split(m, n, k, JavaSgemm.MR, JavaSgemm.NR, parallel && shareable(a, b, c), (i0, i1, j0, j1) ->
+        boolean mayFork = parallel && GemmSplit.shareable(a, b, c);
+        GemmSplit.run(m, n, k, JavaSgemm.MR, JavaSgemm.NR, mayFork, (i0, i1, j0, j1) ->
                 JavaSgemm.block(transA, transB, i0, i1, j0, j1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff,
                         ldc));
     }
@@ -52,34 +49,9 @@ final class JavaGemm implements Gemm {
             JavaDgemm.scale(m, n, beta, c, cOff, ldc);
             return;
         }
-        split(m, n, k, JavaDgemm.MR, JavaDgemm.NR, parallel && shareable(a, b, c), (i0, i1, j0, j1) ->
+        boolean mayFork = parallel && GemmSplit.shareable(a, b, c);
+        GemmSplit.run(m, n, k, JavaDgemm.MR, JavaDgemm.NR, mayFork, (i0, i1, j0, j1) ->
                 JavaDgemm.block(transA, transB, i0, i1, j0, j1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff,
                         ldc));
-    }
-
-    /** A rectangle of C computed by one thread. */
-    @FunctionalInterface
-    private interface Block {
-        void run(int i0, int i1, int j0, int j1);
-    }
-
-    /** Whether worker threads may touch all three segments (a confined arena's segments stay on its thread). */
-    private static boolean shareable(MemorySegment a, MemorySegment b, MemorySegment c) {
-        return a.isAccessibleBy(PROBE) && b.isAccessibleBy(PROBE) && c.isAccessibleBy(PROBE);
-    }
-
-    /** A thread that is never started: a segment it may access, any worker may access. */
-    private static final Thread PROBE = Thread.ofPlatform().unstarted(() -> {});
-
-    private static void split(int m, int n, int k, int mr, int nr, boolean mayFork, Block block) {
-        int threads = Parallel.threads();
-        if (threads == 1 || !mayFork || (long) m * n * k < PARALLEL_WORK) {
-            block.run(0, m, 0, n);
-        } else if (m >= 2 * mr * threads || m >= n) {
-            // Row parts share nothing but the read-only B, which each packs for itself.
-            Parallel.forRange(m, mr, threads, (part, from, to) -> block.run(from, to, 0, n));
-        } else {
-            Parallel.forRange(n, nr, threads, (part, from, to) -> block.run(0, m, from, to));
-        }
     }
 }

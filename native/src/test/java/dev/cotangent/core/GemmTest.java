@@ -17,9 +17,10 @@ class GemmTest {
     private static final int[][] SIZES = {
         {0, 3, 4}, {3, 0, 4}, {3, 4, 0}, {1, 1, 1}, {1, 17, 1}, {7, 1, 5}, {6, 32, 1}, {2, 3, 2},
         {13, 33, 300}, {130, 67, 17}, {5, 2100, 3}, {61, 45, 257}, {9, 31, 64},
-        // Large enough for the Java backend to split rows, then columns, over two threads.
-        {160, 150, 170}, {5, 2000, 420},
+        {160, 150, 170},
     };
+    /** Past GemmSplit.PARALLEL_WORK: split over two threads by rows, then by columns; every transpose each. */
+    private static final int[][] SPLIT_SIZES = {{200, 150, 170}, {5, 2000, 420}};
     private static final double[][] ALPHA_BETA = {{1, 0}, {1.5, -0.5}, {-2, 1}};
 
     /** The kernels under test: each backend's own, and the per-shape-class choice between them. */
@@ -53,6 +54,14 @@ class GemmTest {
                             check(gemm, rnd, dtype, !ta, !tb, mnk[0], mnk[1], mnk[2], ab[0], ab[1]);
                         }
                         c++;
+                    }
+                }
+                for (int[] mnk : SPLIT_SIZES) {
+                    for (DType dtype : DType.values()) {
+                        for (int t = 0; t < 4; t++) {
+                            double[] ab = ALPHA_BETA[t % ALPHA_BETA.length];
+                            check(gemm, rnd, dtype, (t & 1) != 0, (t & 2) != 0, mnk[0], mnk[1], mnk[2], ab[0], ab[1]);
+                        }
                     }
                 }
             });

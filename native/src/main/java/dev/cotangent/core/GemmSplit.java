@@ -1,0 +1,50 @@
+package dev.cotangent.core;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * How a GEMM is split over {@link Parallel}'s threads, for both kernels: rows of C (or columns, for short and
+ * wide products), one part per thread, when the product is large enough to pay for the hand-off.
+ *
+ * <p>Both kernels share this one pool. OpenBLAS runs single-threaded under it: its own worker threads spin for
+ * a tenth of a second or more after each threaded call, and a Java-kernel product started in that window ran
+ * at about half speed (measured here at 2 threads, n = 1024: 330 GFLOP/s alone, 160-180 right after an OpenBLAS
+ * call).
+ */
+final class GemmSplit {
+    /** Multiply-adds below which a second thread costs more than it saves (about 0.1 ms of work). */
+    static final long PARALLEL_WORK = 1L << 22;
+
+    /** A rectangle of C computed by one thread. */
+    @FunctionalInterface
+    interface Block {
+        void run(int i0, int i1, int j0, int j1);
+    }
+
+    /** A thread that is never started: a segment it may access, any worker may access. */
+    private static final Thread PROBE = Thread.ofPlatform().unstarted(() -> {});
+
+    private GemmSplit() {}
+
+    /** Whether worker threads may touch all three segments (a confined arena's segments stay on its thread). */
+    static boolean shareable(MemorySegment a, MemorySegment b, MemorySegment c) {
+        return a.isAccessibleBy(PROBE) && b.isAccessibleBy(PROBE) && c.isAccessibleBy(PROBE);
+    }
+
+    /**
+     * Runs {@code block} over the m x n product in parts: whole when {@code mayFork} is false, the pool has one
+     * thread, or the work is small; else rows in multiples of {@code mr}, or columns in multiples of {@code nr}
+     * when there are too few rows to give every thread two row tiles.
+     */
+    static void run(int m, int n, int k, int mr, int nr, boolean mayFork, Block block) {
+        int threads = Parallel.threads();
+        if (threads == 1 || !mayFork || (long) m * n * k < PARALLEL_WORK) {
+            block.run(0, m, 0, n);
+        } else if (m >= 2 * mr * threads || m >= n) {
+            // Row parts share nothing but the read-only B, which each packs for itself.
+            Parallel.forRange(m, mr, threads, (part, from, to) -> block.run(from, to, 0, n));
+        } else {
+            Parallel.forRange(n, nr, threads, (part, from, to) -> block.run(0, m, from, to));
+        }
+    }
+}
