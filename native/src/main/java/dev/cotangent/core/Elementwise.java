@@ -243,11 +243,18 @@ public final class Elementwise {
                     + src.shape() + "; expected equal shapes");
         }
         NdArray s = unaliased(dst, src);
-        try (BroadcastRuns runs = new BroadcastRuns(dst.shape(), dst, s)) {
-            for (long r = runs.count(); r > 0; r--) {
-                FixedLoops.axpy(dst.dtype(), runs.segment(0), runs.offset(0), alpha, runs.segment(1), runs.offset(1),
-                        runs.stride(1), runs.length());
-                runs.next();
+        if (dst.isContiguous() && s.isContiguous()) {
+            MemorySegment sd = dst.segment(), ss = s.segment();
+            long id = dst.offset(), is = s.offset();
+            Parallel.forElements(dst.size(), GemmSplit.shareable(sd, ss, sd), (from, to) ->
+                    FixedLoops.axpy(dst.dtype(), sd, id + from, alpha, ss, is + from, 1, to - from));
+        } else {
+            try (BroadcastRuns runs = new BroadcastRuns(dst.shape(), dst, s)) {
+                for (long r = runs.count(); r > 0; r--) {
+                    FixedLoops.axpy(dst.dtype(), runs.segment(0), runs.offset(0), alpha, runs.segment(1),
+                            runs.offset(1), runs.stride(1), runs.length());
+                    runs.next();
+                }
             }
         }
         Reference.reachabilityFence(s);
@@ -309,6 +316,13 @@ public final class Elementwise {
         if (a.isContiguous()) {
             // The constant goes through a per-thread 8-byte cell instead of a pooled array of its own.
             NdArray out = NdArray.allocate(name, a.dtype(), a.shape());
+            if (out.size() >= Parallel.PARALLEL_ELEMENTS) {
+                // The cell belongs to this thread: a split run takes a scalar array that workers may read.
+                NdArray scalar = NdArray.scalar(a.dtype(), s);
+                binaryInto(op, a, scalar, out);
+                scalar.close();
+                return out;
+            }
             MemorySegment cell = SCALAR_CELL.get();
             Layouts.put(cell, a.dtype(), 0, s);
             op.kernel(1, 0).run(a.dtype(), a.segment(), a.offset(), 1, cell, 0, 0, out.segment(), out.offset(),
@@ -329,8 +343,11 @@ public final class Elementwise {
         long db = directStride(b, out);
         if (da >= 0 && db >= 0) {
             // One run over contiguous operands: skips the run walker, which dominates for small arrays.
-            op.kernel(da, db).run(dtype, a.segment(), a.offset(), da, b.segment(), b.offset(), db, out.segment(),
-                    out.offset(), out.size());
+            BinaryOp.Kernel kernel = op.kernel(da, db);
+            MemorySegment sa = a.segment(), sb = b.segment(), so = out.segment();
+            long ia = a.offset(), ib = b.offset(), io = out.offset();
+            Parallel.forElements(out.size(), GemmSplit.shareable(sa, sb, so), (from, to) ->
+                    kernel.run(dtype, sa, ia + from * da, da, sb, ib + from * db, db, so, io + from, to - from));
             Reference.reachabilityFence(a);
             Reference.reachabilityFence(b);
             return;
@@ -373,7 +390,10 @@ public final class Elementwise {
         UnaryOp.Kernel kernel = op.kernel();
         DType dtype = out.dtype();
         if (x.isContiguous() && out.isContiguous()) {
-            kernel.run(dtype, x.segment(), x.offset(), 1, out.segment(), out.offset(), out.size());
+            MemorySegment sx = x.segment(), so = out.segment();
+            long ix = x.offset(), io = out.offset();
+            Parallel.forElements(out.size(), GemmSplit.shareable(sx, so, so), (from, to) ->
+                    kernel.run(dtype, sx, ix + from, 1, so, io + from, to - from));
             Reference.reachabilityFence(x);
             return;
         }

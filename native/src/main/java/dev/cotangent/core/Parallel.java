@@ -12,6 +12,20 @@ final class Parallel {
         void run(int part, int from, int to);
     }
 
+    /** One part of a split run of elements: indices {@code [from, to)}. */
+    @FunctionalInterface
+    interface ElementRange {
+        void run(long from, long to);
+    }
+
+    /**
+     * Elements below which an elementwise run stays on one thread. Measured at 2 threads: 1M float32 elements
+     * run 1.8-2x faster split (add, exp); at 256K a worker's wake-up ate the gain of an axpy.
+     */
+    static final long PARALLEL_ELEMENTS = 1L << 19;
+    /** Parts of a split run start at multiples of this: whole cache lines, and whole vectors of any species. */
+    private static final int ELEMENT_GRAIN = 1024;
+
     private static volatile int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     private static ForkJoinPool pool;
 
@@ -39,6 +53,29 @@ final class Parallel {
             pool = new ForkJoinPool(Math.max(1, threads - 1));
         }
         return pool;
+    }
+
+    /**
+     * Runs an elementwise {@code body} over {@code [0, n)}, split over the threads when the run is long and
+     * {@code mayFork} (its segments are accessible from other threads). Each element is computed by the same
+     * code whatever the split, so the result has the same bits on any number of threads.
+     */
+    static void forElements(long n, boolean mayFork, ElementRange body) {
+        int parts = threads;
+        if (parts <= 1 || !mayFork || n < PARALLEL_ELEMENTS) {
+            body.run(0, n);
+            return;
+        }
+        long grains = (n + ELEMENT_GRAIN - 1) / ELEMENT_GRAIN;
+        forRange(parts, 1, parts, (part, from, to) -> {
+            for (int p = from; p < to; p++) {
+                long start = Math.min(n, grains * p / parts * ELEMENT_GRAIN);
+                long end = p == parts - 1 ? n : Math.min(n, grains * (p + 1) / parts * ELEMENT_GRAIN);
+                if (start < end) {
+                    body.run(start, end);
+                }
+            }
+        });
     }
 
     /**

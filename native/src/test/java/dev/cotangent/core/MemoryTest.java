@@ -40,6 +40,17 @@ class MemoryTest {
     }
 
     @Test
+    void arraysClosedOutsideAScopeForceNoCollection() {
+        long forced = Memory.stats().forcedGcs();
+        // 512 MiB in all, eight times the growth floor: counted as growth, this forced a collection every 64 MiB.
+        for (int i = 0; i < 512; i++) {
+            NdArray a = NdArray.empty(DType.F32, 1 << 18);
+            a.close();
+        }
+        assertEquals(forced, Memory.stats().forcedGcs());
+    }
+
+    @Test
     void aFinishedThreadsCacheGoesToTheSharedPool() throws InterruptedException {
         long bytes = BufferPool.classBytes(BufferPool.sizeClass(5L << 20));
         Thread worker = Thread.ofPlatform().start(() -> {
