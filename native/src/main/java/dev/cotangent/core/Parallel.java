@@ -2,7 +2,9 @@ package dev.cotangent.core;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RejectedExecutionException;
+import org.jspecify.annotations.Nullable;
 
 /** Splits an index range over the pure-Java kernels' worker threads (the calling thread takes one part). */
 final class Parallel {
@@ -52,9 +54,26 @@ final class Parallel {
 
     private static synchronized ForkJoinPool pool() {
         if (pool == null) {
-            pool = new ForkJoinPool(Math.max(1, threads - 1));
+            pool = new ForkJoinPool(Math.max(1, threads - 1), Worker::new, null, false);
         }
         return pool;
+    }
+
+    /**
+     * A thread of the kernels' pool. It runs parts of an op for the thread that called the op, which waits for
+     * every part: what a worker touches is in use only while that caller's op runs.
+     */
+    static final class Worker extends ForkJoinWorkerThread {
+        Worker(ForkJoinPool pool) {
+            super(null, pool, true);
+            setName("cotangent-kernels-" + getPoolIndex());
+            setDaemon(true);
+        }
+    }
+
+    /** Whether {@code t} is one of the kernels' pool threads. */
+    static boolean isWorker(@Nullable Thread t) {
+        return t instanceof Worker;
     }
 
     /**

@@ -51,6 +51,36 @@ class MemoryTest {
     }
 
     @Test
+    void arraysTouchedByKernelWorkersGoBackToThePool() {
+        int threads = Parallel.threads();
+        Parallel.setThreads(2);
+        try {
+            NdArray x = KernelChecks.random(new java.util.Random(3), DType.F32, 16, 32, 32, 16);
+            NdArray w = KernelChecks.random(new java.util.Random(4), DType.F32, 5, 5, 16, 32);
+            Conv2dParams p = Conv2dParams.of(1, Padding.SAME);
+            Runnable step = () -> {
+                try (Scope _ = Scope.open()) {
+                    // Split over both threads: the workers read and write these arrays.
+                    NdArray y = Convolution.conv2d(x, w, p);
+                    Convolution.conv2dBackwardInput(y, w, x.shape(), p);
+                    Convolution.conv2dBackwardFilter(x, y, w.shape(), p);
+                }
+            };
+            for (int i = 0; i < 3; i++) {
+                step.run();
+            }
+            long before = Memory.stats().systemAllocations();
+            for (int i = 0; i < 10; i++) {
+                step.run();
+            }
+            // Freed instead of pooled, every step took its arrays from the system again.
+            assertEquals(before, Memory.stats().systemAllocations());
+        } finally {
+            Parallel.setThreads(threads);
+        }
+    }
+
+    @Test
     void aFinishedThreadsCacheGoesToTheSharedPool() throws InterruptedException {
         long bytes = BufferPool.classBytes(BufferPool.sizeClass(5L << 20));
         Thread worker = Thread.ofPlatform().start(() -> {
