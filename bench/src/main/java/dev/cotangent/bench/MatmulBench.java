@@ -43,6 +43,8 @@ public class MatmulBench {
 
     /** Untimed pause after a threaded OpenBLAS call, longer than its workers spin. */
     private static final long SPIN_OUT_MS = 300;
+    /** The side of the previous invocation (threads > 1), -1 before the first. */
+    private int lastSide = -1;
 
     private NdArray a;
     private NdArray b;
@@ -70,40 +72,63 @@ public class MatmulBench {
         c.close();
     }
 
-    /** Side A, the library; side B, direct CBLAS; run back to back in alternating order. */
+    /**
+     * Side A, the library; side B, direct CBLAS. On one thread, one call each, back to back in alternating order.
+     * On more, the sides take whole iterations in turn (as the training steps do): OpenBLAS's threaded calls
+     * leave its workers spinning for 0.1-0.2 s, which would take the cores from the library's side, so a library
+     * iteration that follows a CBLAS one starts with an untimed pause.
+     */
     @Benchmark
     public void pair(Clocks clocks, Blackhole bh) {
-        if (clocks.aFirst()) {
-            library(clocks, bh);
-            cblas(clocks, bh);
+        if (threads == 1) {
+            if (clocks.aFirst()) {
+                library(clocks, bh, 1);
+                cblas(clocks, bh, 1);
+            } else {
+                cblas(clocks, bh, 1);
+                library(clocks, bh, 1);
+            }
+            return;
+        }
+        int side = clocks.iterationSide(2);
+        if (side != lastSide) {
+            OpenBlas.setThreads(side == 0 ? 1 : threads);
+            if (side == 0) {
+                spinOut();
+            }
+            lastSide = side;
+        }
+        if (side == 0) {
+            library(clocks, bh, 1);
         } else {
-            cblas(clocks, bh);
-            library(clocks, bh);
+            cblas(clocks, bh, 1);
         }
     }
 
-    private void library(Clocks clocks, Blackhole bh) {
+    private void library(Clocks clocks, Blackhole bh, int reps) {
         long t = System.nanoTime();
-        try (Scope s = Scope.open()) {
-            bh.consume(LinearAlgebra.matmul(a, b));
+        for (int r = 0; r < reps; r++) {
+            try (Scope s = Scope.open()) {
+                bh.consume(LinearAlgebra.matmul(a, b));
+            }
         }
-        clocks.a(t, 1);
+        clocks.a(t, reps);
     }
 
-    /** OpenBLAS alone: one call, threaded by OpenBLAS itself at the bench's thread count. */
-    private void cblas(Clocks clocks, Blackhole bh) {
-        OpenBlas.setThreads(threads);
+    /** OpenBLAS alone: threaded by OpenBLAS itself at the bench's thread count (set in pair). */
+    private void cblas(Clocks clocks, Blackhole bh, int reps) {
         long t = System.nanoTime();
+        for (int r = 0; r < reps; r++) {
+            cblasCall(bh);
+        }
+        clocks.b(t, reps);
+    }
+
+    private void cblasCall(Blackhole bh) {
+        // NOTE: on more than one thread only in CBLAS iterations, which set OpenBLAS's thread count.
         cblas_h.cblas_sgemm(cblas_h.CblasRowMajor(), cblas_h.CblasNoTrans(), cblas_h.CblasNoTrans(),
                 n, n, n, 1f, aSeg, n, bSeg, n, 0f, cSeg, n);
         bh.consume(cSeg);
-        clocks.b(t, 1);
-        OpenBlas.setThreads(1);
-        if (threads > 1) {
-            // NOTE: OpenBLAS's workers spin for about 0.1-0.2 s after a threaded call and would take the cores from
-            // the library's side if it ran next; untimed, so that each side is measured alone.
-            spinOut();
-        }
     }
 
     private static void spinOut() {
