@@ -82,16 +82,26 @@ final class Parallel {
      * code whatever the split, so the result has the same bits on any number of threads.
      */
     static void forElements(long n, boolean mayFork, ElementRange body) {
+        forRange(n, ELEMENT_GRAIN, PARALLEL_ELEMENTS, mayFork, body);
+    }
+
+    /**
+     * Runs {@code body} over {@code [0, n)}: whole when {@code n < minParallel}, on one thread or when not
+     * {@code mayFork}; else one part per thread, each starting at a multiple of {@code grain}.
+     */
+    static void forRange(long n, long grain, long minParallel, boolean mayFork, ElementRange body) {
         int parts = threads;
-        if (parts <= 1 || !mayFork || n < PARALLEL_ELEMENTS) {
-            body.run(0, n);
+        if (parts <= 1 || !mayFork || n < minParallel) {
+            if (n > 0) {
+                body.run(0, n);
+            }
             return;
         }
-        long grains = (n + ELEMENT_GRAIN - 1) / ELEMENT_GRAIN;
+        long grains = (n + grain - 1) / grain;
         forRange(parts, 1, parts, (part, from, to) -> {
             for (int p = from; p < to; p++) {
-                long start = Math.min(n, grains * p / parts * ELEMENT_GRAIN);
-                long end = p == parts - 1 ? n : Math.min(n, grains * (p + 1) / parts * ELEMENT_GRAIN);
+                long start = Math.min(n, grains * p / parts * grain);
+                long end = p == parts - 1 ? n : Math.min(n, grains * (p + 1) / parts * grain);
                 if (start < end) {
                     body.run(start, end);
                 }

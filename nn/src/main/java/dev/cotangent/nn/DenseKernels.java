@@ -2,6 +2,7 @@ package dev.cotangent.nn;
 
 import dev.cotangent.core.DType;
 import dev.cotangent.core.NdArray;
+import dev.cotangent.core.Parts;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -16,6 +17,8 @@ final class DenseKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED;
+    /** Elements from which a pass is split over the kernel threads (as the core's elementwise runs are). */
+    private static final long PARALLEL_ELEMENTS = 1L << 17;
 
     /**
      * {@code z[..., j] = act(z[..., j] + bias[j])} in place, act being relu or the identity; z contiguous, its last
@@ -34,28 +37,37 @@ final class DenseKernels {
         MemorySegment bs = b.segment();
         long z0 = z.byteOffset();
         long b0 = b.byteOffset();
-        if (z.dtype() == DType.F32) {
-            int bound = F.loopBound(m);
-            for (long i = 0; i < n; i++) {
-                long row = z0 + i * m * 4;
-                int j = 0;
-                for (; j < bound; j += F.length()) {
-                    var v = FloatVector.fromMemorySegment(F, zs, row + j * 4L, ByteOrder.nativeOrder())
-                            .add(FloatVector.fromMemorySegment(F, bs, b0 + j * 4L, ByteOrder.nativeOrder()));
-                    if (relu) {
-                        v = v.max(0f);
-                    }
-                    v.intoMemorySegment(zs, row + j * 4L, ByteOrder.nativeOrder());
-                }
-                for (; j < m; j++) {
-                    float v = zs.get(FLOAT, row + j * 4L) + bs.get(FLOAT, b0 + j * 4L);
-                    zs.set(FLOAT, row + j * 4L, relu ? Math.max(v, 0f) : v);
+        boolean f32 = z.dtype() == DType.F32;
+        // Rows split over the kernel threads: on a conv layer's output this pass is as long as an activation.
+        Parts.forRange(n, 1, Math.max(1, PARALLEL_ELEMENTS / Math.max(1, m)), (r0, r1) -> {
+            if (f32) {
+                addBiasRowsF32(zs, z0, bs, b0, m, r0, r1, relu);
+            } else {
+                for (long i = r0 * m; i < r1 * m; i++) {
+                    double v = zs.get(DOUBLE, z0 + i * 8) + bs.get(DOUBLE, b0 + (i % m) * 8);
+                    zs.set(DOUBLE, z0 + i * 8, relu ? Math.max(v, 0) : v);
                 }
             }
-        } else {
-            for (long i = 0; i < n * m; i++) {
-                double v = zs.get(DOUBLE, z0 + i * 8) + bs.get(DOUBLE, b0 + (i % m) * 8);
-                zs.set(DOUBLE, z0 + i * 8, relu ? Math.max(v, 0) : v);
+        });
+    }
+
+    private static void addBiasRowsF32(MemorySegment zs, long z0, MemorySegment bs, long b0, int m, long r0, long r1,
+            boolean relu) {
+        int bound = F.loopBound(m);
+        for (long i = r0; i < r1; i++) {
+            long row = z0 + i * m * 4;
+            int j = 0;
+            for (; j < bound; j += F.length()) {
+                var v = FloatVector.fromMemorySegment(F, zs, row + j * 4L, ByteOrder.nativeOrder())
+                        .add(FloatVector.fromMemorySegment(F, bs, b0 + j * 4L, ByteOrder.nativeOrder()));
+                if (relu) {
+                    v = v.max(0f);
+                }
+                v.intoMemorySegment(zs, row + j * 4L, ByteOrder.nativeOrder());
+            }
+            for (; j < m; j++) {
+                float v = zs.get(FLOAT, row + j * 4L) + bs.get(FLOAT, b0 + j * 4L);
+                zs.set(FLOAT, row + j * 4L, relu ? Math.max(v, 0f) : v);
             }
         }
     }
@@ -71,23 +83,26 @@ final class DenseKernels {
         long y0 = y.byteOffset();
         long o0 = out.byteOffset();
         long n = g.size();
-        if (g.dtype() == DType.F32) {
-            long i = 0;
-            long bound = F.loopBound(n);
-            for (; i < bound; i += F.length()) {
-                var yv = FloatVector.fromMemorySegment(F, ys, y0 + i * 4, ByteOrder.nativeOrder());
-                FloatVector.fromMemorySegment(F, gs, g0 + i * 4, ByteOrder.nativeOrder())
-                        .blend(0f, yv.compare(VectorOperators.LE, 0f))
-                        .intoMemorySegment(os, o0 + i * 4, ByteOrder.nativeOrder());
+        boolean f32 = g.dtype() == DType.F32;
+        Parts.forRange(n, 1024, PARALLEL_ELEMENTS, (from, to) -> {
+            if (f32) {
+                long i = from;
+                long bound = from + F.loopBound(to - from);
+                for (; i < bound; i += F.length()) {
+                    var yv = FloatVector.fromMemorySegment(F, ys, y0 + i * 4, ByteOrder.nativeOrder());
+                    FloatVector.fromMemorySegment(F, gs, g0 + i * 4, ByteOrder.nativeOrder())
+                            .blend(0f, yv.compare(VectorOperators.LE, 0f))
+                            .intoMemorySegment(os, o0 + i * 4, ByteOrder.nativeOrder());
+                }
+                for (; i < to; i++) {
+                    os.set(FLOAT, o0 + i * 4, ys.get(FLOAT, y0 + i * 4) > 0 ? gs.get(FLOAT, g0 + i * 4) : 0f);
+                }
+            } else {
+                for (long i = from; i < to; i++) {
+                    os.set(DOUBLE, o0 + i * 8, ys.get(DOUBLE, y0 + i * 8) > 0 ? gs.get(DOUBLE, g0 + i * 8) : 0);
+                }
             }
-            for (; i < n; i++) {
-                os.set(FLOAT, o0 + i * 4, ys.get(FLOAT, y0 + i * 4) > 0 ? gs.get(FLOAT, g0 + i * 4) : 0f);
-            }
-        } else {
-            for (long i = 0; i < n; i++) {
-                os.set(DOUBLE, o0 + i * 8, ys.get(DOUBLE, y0 + i * 8) > 0 ? gs.get(DOUBLE, g0 + i * 8) : 0);
-            }
-        }
+        });
         return out;
     }
 }
