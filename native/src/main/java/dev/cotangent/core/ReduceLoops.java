@@ -55,16 +55,24 @@ final class ReduceLoops implements ReduceOp.Kernel {
             }
             return;
         }
-        double[] totals = new double[Math.toIntExact(q)];
+        reduceColumns(dtype, src, base, p, r, q, 0, Math.toIntExact(q), out, outBase);
+    }
+
+    @Override
+    public void reduceColumns(DType dtype, MemorySegment src, long base, long p, long r, long q, int j0, int j1,
+            MemorySegment out, long outBase) {
+        // Each column accumulates alone (a lane, or the scalar tail, adds exactly as the other would), so a
+        // window of columns gives the bits of the whole.
+        double[] totals = new double[j1 - j0];
         for (long i = 0; i < p; i++) {
             Arrays.fill(totals, IDENTITY);
             if (dtype == DType.F32) {
-                columnsF(src, base + i * r * q, r, totals);
+                columnsF(src, base + i * r * q + j0, r, q, totals);
             } else {
-                columnsD(src, base + i * r * q, r, totals);
+                columnsD(src, base + i * r * q + j0, r, q, totals);
             }
             for (int j = 0; j < totals.length; j++) {
-                Layouts.put(out, dtype, outBase + i * q + j, totals[j]);
+                Layouts.put(out, dtype, outBase + i * q + j0 + j, totals[j]);
             }
         }
     }
@@ -132,16 +140,16 @@ final class ReduceLoops implements ReduceOp.Kernel {
         return total;
     }
 
-    // Rows of an [r, q] block into totals[q], streamed row by row: an array of q accumulators absorbs BLOCK
+    // Rows of an [r, q] window (rows stride apart) into totals[q], streamed row by row: an array of q accumulators absorbs BLOCK
     // rows with vectors across q, then folds into the double totals.
-    private static void columnsF(MemorySegment s, long base, long r, double[] totals) {
+    private static void columnsF(MemorySegment s, long base, long r, long stride, double[] totals) {
         int q = totals.length;
         int bound = F.loopBound(q);
         float[] acc = new float[q];
         for (long r0 = 0; r0 < r; r0 += BLOCK) {
             Arrays.fill(acc, (float) IDENTITY);
             for (long k = r0, r1 = Math.min(r, r0 + BLOCK); k < r1; k++) {
-                long row = base + k * q;
+                long row = base + k * stride;
                 int j = 0;
                 for (; j < bound; j += F.length()) {
                     FloatVector.fromArray(F, acc, j)
@@ -158,14 +166,14 @@ final class ReduceLoops implements ReduceOp.Kernel {
         }
     }
 
-    private static void columnsD(MemorySegment s, long base, long r, double[] totals) {
+    private static void columnsD(MemorySegment s, long base, long r, long stride, double[] totals) {
         int q = totals.length;
         int bound = D.loopBound(q);
         double[] acc = new double[q];
         for (long r0 = 0; r0 < r; r0 += BLOCK) {
             Arrays.fill(acc, IDENTITY);
             for (long k = r0, r1 = Math.min(r, r0 + BLOCK); k < r1; k++) {
-                long row = base + k * q;
+                long row = base + k * stride;
                 int j = 0;
                 for (; j < bound; j += D.length()) {
                     DoubleVector.fromArray(D, acc, j)

@@ -15,6 +15,13 @@ enum ReduceOp {
          */
         void reduce(DType dtype, MemorySegment src, long base, long p, long r, long q, MemorySegment out,
                 long outBase);
+
+        /**
+         * As {@link #reduce}, for the columns {@code [j0, j1)} of the block only (1 < q): each column's result has
+         * the bits it has in the whole reduction, so that column windows may run on different threads.
+         */
+        void reduceColumns(DType dtype, MemorySegment src, long base, long p, long r, long q, int j0, int j1,
+                MemorySegment out, long outBase);
     }
 
     // NOTE: racing threads may each define a copy; either works and the loser is garbage.

@@ -1,5 +1,7 @@
 package dev.cotangent.core;
 
+import java.lang.foreign.MemorySegment;
+
 import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -145,7 +147,7 @@ public final class Reductions {
             groups.remove(g);
             mergeKept(groups, g);
             NdArray next = lastReduced(groups) < 0 ? out : NdArray.allocate(name, a.dtype(), flat(p * q));
-            op.kernel().reduce(a.dtype(), current.segment(), current.offset(), p, r, q, next.segment(), 0);
+            reduceBlock(op, a.dtype(), current, p, r, q, next);
             release(current, a);
             current = next;
         }
@@ -157,6 +159,28 @@ public final class Reductions {
         Reference.reachabilityFence(a);
         return out;
     }
+
+    /**
+     * Reduces the [p, r, q] block of {@code src} into {@code dst}; a long block with at least two vectors' worth
+     * of columns is split by columns over the threads, which gives the bits of one thread (each column
+     * accumulates alone). A bias gradient, the column sums of a conv layer's output, ran alone on the caller.
+     */
+    private static void reduceBlock(ReduceOp op, DType dtype, NdArray src, long p, long r, long q, NdArray dst) {
+        ReduceOp.Kernel kernel = op.kernel();
+        MemorySegment s = src.segment();
+        MemorySegment d = dst.segment();
+        long base = src.offset();
+        if (q >= 2 * COLUMN_GRAIN && q <= Integer.MAX_VALUE && p * r * q >= Parallel.PARALLEL_ELEMENTS
+                && GemmSplit.shareable(s, d, d)) {
+            Parallel.forRange((int) q, COLUMN_GRAIN, Parallel.threads(), (part, from, to) ->
+                    kernel.reduceColumns(dtype, s, base, p, r, q, from, to, d, 0));
+        } else {
+            kernel.reduce(dtype, s, base, p, r, q, d, 0);
+        }
+    }
+
+    /** Columns of a part start at multiples of this: whole vectors of either dtype. */
+    private static final int COLUMN_GRAIN = 16;
 
     // Runs of adjacent non-trivial axes of the same kind, merged: {size, 1 if reduced}. Size-1 axes vanish.
     private static List<long[]> groups(int[] dims, boolean[] reduced) {

@@ -33,14 +33,33 @@ class ElementwiseSplitTest {
         }
     }
 
+    @Test
+    void columnSumsSplitByColumnsMatchOneThreadBitForBit() {
+        for (DType dtype : DType.values()) {
+            for (int columns : new int[] {32, 37, 100}) {
+                int rows = (int) (Parallel.PARALLEL_ELEMENTS / columns) + 3;
+                // [2, rows, columns]: the leading axis kept, so the split also crosses p.
+                NdArray a = RandomArrays.normal(dtype, Shape.of(2, rows, columns), 0, 1, columns);
+                check(dtype + " sum over rows of " + columns + " columns", x -> Reductions.sum(x, false, 1), a,
+                        2 * columns);
+                check(dtype + " max over rows of " + columns + " columns", x -> Reductions.max(x, false, 1), a,
+                        2 * columns);
+            }
+        }
+    }
+
     private static void check(String what, UnaryOperator<NdArray> op, NdArray x) {
+        check(what, op, x, N);
+    }
+
+    private static void check(String what, UnaryOperator<NdArray> op, NdArray x, int size) {
         int threads = Parallel.threads();
         try {
             Parallel.setThreads(1);
             double[] one = op.apply(x).toDoubleArray();
             Parallel.setThreads(2);
             double[] two = op.apply(x).toDoubleArray();
-            assertEquals(N, two.length, what);
+            assertEquals(size, two.length, what);
             assertArrayEquals(one, two, what + ": split over two threads");
         } finally {
             Parallel.setThreads(threads);
