@@ -26,7 +26,7 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * Square float32 matmul through the library (result allocated in a scope per call, as a user writes it) beside
  * a direct {@code cblas_sgemm} on the same inputs into a preallocated result: the library's whole overhead.
- * Both sides run in each invocation (see {@link Clocks}).
+ * On one thread both sides run in each invocation; on more they take alternate iterations (see {@link #pair}).
  */
 @State(org.openjdk.jmh.annotations.Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -82,11 +82,11 @@ public class MatmulBench {
     public void pair(Clocks clocks, Blackhole bh) {
         if (threads == 1) {
             if (clocks.aFirst()) {
-                library(clocks, bh, 1);
-                cblas(clocks, bh, 1);
+                library(clocks, bh);
+                cblas(clocks, bh);
             } else {
-                cblas(clocks, bh, 1);
-                library(clocks, bh, 1);
+                cblas(clocks, bh);
+                library(clocks, bh);
             }
             return;
         }
@@ -99,36 +99,27 @@ public class MatmulBench {
             lastSide = side;
         }
         if (side == 0) {
-            library(clocks, bh, 1);
+            library(clocks, bh);
         } else {
-            cblas(clocks, bh, 1);
+            cblas(clocks, bh);
         }
     }
 
-    private void library(Clocks clocks, Blackhole bh, int reps) {
+    private void library(Clocks clocks, Blackhole bh) {
         long t = System.nanoTime();
-        for (int r = 0; r < reps; r++) {
-            try (Scope s = Scope.open()) {
-                bh.consume(LinearAlgebra.matmul(a, b));
-            }
+        try (Scope s = Scope.open()) {
+            bh.consume(LinearAlgebra.matmul(a, b));
         }
-        clocks.a(t, reps);
+        clocks.a(t, 1);
     }
 
     /** OpenBLAS alone: threaded by OpenBLAS itself at the bench's thread count (set in pair). */
-    private void cblas(Clocks clocks, Blackhole bh, int reps) {
+    private void cblas(Clocks clocks, Blackhole bh) {
         long t = System.nanoTime();
-        for (int r = 0; r < reps; r++) {
-            cblasCall(bh);
-        }
-        clocks.b(t, reps);
-    }
-
-    private void cblasCall(Blackhole bh) {
-        // NOTE: on more than one thread only in CBLAS iterations, which set OpenBLAS's thread count.
         cblas_h.cblas_sgemm(cblas_h.CblasRowMajor(), cblas_h.CblasNoTrans(), cblas_h.CblasNoTrans(),
                 n, n, n, 1f, aSeg, n, bSeg, n, 0f, cSeg, n);
         bh.consume(cSeg);
+        clocks.b(t, 1);
     }
 
     private static void spinOut() {

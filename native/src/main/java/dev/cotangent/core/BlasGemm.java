@@ -57,7 +57,7 @@ final class BlasGemm implements Gemm {
 
     /** Split over the pool only when OpenBLAS is single-threaded and the workers may touch the segments. */
     private static boolean mayFork(MemorySegment a, MemorySegment b, MemorySegment c) {
-        return Parallel.threads() > 1 && cblas_h.openblas_get_num_threads() == 1 && GemmSplit.shareable(a, b, c);
+        return Parallel.threads() > 1 && cblas_h.openblas_get_num_threads() == 1 && Parallel.shareable(a, b, c);
     }
 
     /** Elements from A's start to row i0 of op(A): a stored row, or a stored column when transposed. */

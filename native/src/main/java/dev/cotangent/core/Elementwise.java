@@ -246,7 +246,7 @@ public final class Elementwise {
         if (dst.isContiguous() && s.isContiguous()) {
             MemorySegment sd = dst.segment(), ss = s.segment();
             long id = dst.offset(), is = s.offset();
-            Parallel.forElements(dst.size(), GemmSplit.shareable(sd, ss, sd), (from, to) ->
+            Parallel.forElements(dst.size(), Parallel.shareable(sd, ss, sd), (from, to) ->
                     FixedLoops.axpy(dst.dtype(), sd, id + from, alpha, ss, is + from, 1, to - from));
         } else {
             try (BroadcastRuns runs = new BroadcastRuns(dst.shape(), dst, s)) {
@@ -346,7 +346,7 @@ public final class Elementwise {
             BinaryOp.Kernel kernel = op.kernel(da, db);
             MemorySegment sa = a.segment(), sb = b.segment(), so = out.segment();
             long ia = a.offset(), ib = b.offset(), io = out.offset();
-            Parallel.forElements(out.size(), GemmSplit.shareable(sa, sb, so), (from, to) ->
+            Parallel.forElements(out.size(), Parallel.shareable(sa, sb, so), (from, to) ->
                     kernel.run(dtype, sa, ia + from * da, da, sb, ib + from * db, db, so, io + from, to - from));
             Reference.reachabilityFence(a);
             Reference.reachabilityFence(b);
@@ -392,7 +392,7 @@ public final class Elementwise {
         if (x.isContiguous() && out.isContiguous()) {
             MemorySegment sx = x.segment(), so = out.segment();
             long ix = x.offset(), io = out.offset();
-            Parallel.forElements(out.size(), GemmSplit.shareable(sx, so, so), (from, to) ->
+            Parallel.forElements(out.size(), Parallel.shareable(sx, so, so), (from, to) ->
                     kernel.run(dtype, sx, ix + from, 1, so, io + from, to - from));
             Reference.reachabilityFence(x);
             return;

@@ -1,7 +1,5 @@
 package dev.cotangent.core;
 
-import java.lang.foreign.MemorySegment;
-
 /**
  * How a GEMM is split over {@link Parallel}'s threads, for both kernels: rows of C (or columns, for short and
  * wide products), one part per thread, when the product is large enough to pay for the hand-off.
@@ -21,15 +19,7 @@ final class GemmSplit {
         void run(int i0, int i1, int j0, int j1);
     }
 
-    /** A thread that is never started: a segment it may access, any worker may access. */
-    private static final Thread PROBE = Thread.ofPlatform().unstarted(() -> {});
-
     private GemmSplit() {}
-
-    /** Whether worker threads may touch all three segments (a confined arena's segments stay on its thread). */
-    static boolean shareable(MemorySegment a, MemorySegment b, MemorySegment c) {
-        return a.isAccessibleBy(PROBE) && b.isAccessibleBy(PROBE) && c.isAccessibleBy(PROBE);
-    }
 
     /**
      * Runs {@code block} over the m x n product in parts: whole when {@code mayFork} is false, the pool has one

@@ -30,7 +30,7 @@ final class JavaGemm implements Gemm {
             JavaSgemm.scale(m, n, beta, c, cOff, ldc);
             return;
         }
-        boolean mayFork = parallel && GemmSplit.shareable(a, b, c);
+        boolean mayFork = parallel && Parallel.shareable(a, b, c);
         GemmSplit.run(m, n, k, JavaSgemm.MR, JavaSgemm.NR, mayFork, (i0, i1, j0, j1) ->
                 JavaSgemm.block(transA, transB, i0, i1, j0, j1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff,
                         ldc));
@@ -49,7 +49,7 @@ final class JavaGemm implements Gemm {
             JavaDgemm.scale(m, n, beta, c, cOff, ldc);
             return;
         }
-        boolean mayFork = parallel && GemmSplit.shareable(a, b, c);
+        boolean mayFork = parallel && Parallel.shareable(a, b, c);
         GemmSplit.run(m, n, k, JavaDgemm.MR, JavaDgemm.NR, mayFork, (i0, i1, j0, j1) ->
                 JavaDgemm.block(transA, transB, i0, i1, j0, j1, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff,
                         ldc));

@@ -1,5 +1,6 @@
 package dev.cotangent.core;
 
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
@@ -12,12 +13,6 @@ final class Parallel {
     @FunctionalInterface
     interface Body {
         void run(int part, int from, int to);
-    }
-
-    /** One part of a split run of elements: indices {@code [from, to)}. */
-    @FunctionalInterface
-    interface ElementRange {
-        void run(long from, long to);
     }
 
     /**
@@ -71,6 +66,14 @@ final class Parallel {
         }
     }
 
+    /** A thread that is never started: a segment it may access, any worker may access. */
+    private static final Thread PROBE = Thread.ofPlatform().unstarted(() -> {});
+
+    /** Whether worker threads may touch all three segments (a confined arena's segments stay on its thread). */
+    static boolean shareable(MemorySegment a, MemorySegment b, MemorySegment c) {
+        return a.isAccessibleBy(PROBE) && b.isAccessibleBy(PROBE) && c.isAccessibleBy(PROBE);
+    }
+
     /** Whether {@code t} is one of the kernels' pool threads. */
     static boolean isWorker(@Nullable Thread t) {
         return t instanceof Worker;
@@ -81,7 +84,7 @@ final class Parallel {
      * {@code mayFork} (its segments are accessible from other threads). Each element is computed by the same
      * code whatever the split, so the result has the same bits on any number of threads.
      */
-    static void forElements(long n, boolean mayFork, ElementRange body) {
+    static void forElements(long n, boolean mayFork, Parts.Range body) {
         forRange(n, ELEMENT_GRAIN, PARALLEL_ELEMENTS, mayFork, body);
     }
 
@@ -89,7 +92,7 @@ final class Parallel {
      * Runs {@code body} over {@code [0, n)}: whole when {@code n < minParallel}, on one thread or when not
      * {@code mayFork}; else one part per thread, each starting at a multiple of {@code grain}.
      */
-    static void forRange(long n, long grain, long minParallel, boolean mayFork, ElementRange body) {
+    static void forRange(long n, long grain, long minParallel, boolean mayFork, Parts.Range body) {
         int parts = threads;
         if (parts <= 1 || !mayFork || n < minParallel) {
             if (n > 0) {

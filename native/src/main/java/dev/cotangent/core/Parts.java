@@ -30,6 +30,6 @@ public final class Parts {
                     + minParallel + "; expected n >= 0 and a positive grain and minParallel");
         }
         Checks.notNull(body, "Parts.forRange", "body");
-        Parallel.forRange(n, grain, minParallel, true, body::run);
+        Parallel.forRange(n, grain, minParallel, true, body);
     }
 }

@@ -1,7 +1,6 @@
 package dev.cotangent.core;
 
 import java.lang.foreign.MemorySegment;
-
 import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -171,7 +170,7 @@ public final class Reductions {
         MemorySegment d = dst.segment();
         long base = src.offset();
         if (q >= 2 * COLUMN_GRAIN && q <= Integer.MAX_VALUE && p * r * q >= Parallel.PARALLEL_ELEMENTS
-                && GemmSplit.shareable(s, d, d)) {
+                && Parallel.shareable(s, d, d)) {
             Parallel.forRange((int) q, COLUMN_GRAIN, Parallel.threads(), (part, from, to) ->
                     kernel.reduceColumns(dtype, s, base, p, r, q, from, to, d, 0));
         } else {
