@@ -1,7 +1,6 @@
 package dev.cotangent.nn;
 
 import dev.cotangent.autodiff.ConvolutionOps;
-import dev.cotangent.autodiff.ReductionOps;
 import dev.cotangent.autodiff.Tensor;
 import dev.cotangent.core.Conv2dParams;
 import dev.cotangent.core.Convolution;
@@ -9,7 +8,7 @@ import dev.cotangent.core.NdArray;
 
 /**
  * The Conv2D layer as one primitive: the im2col convolution, then one fused bias(+relu) pass over the NHWC
- * output; backward, the two convolution products and a bias reduction. Its output can be kept by a
+ * output; backward, one pass for the relu mask and the bias gradient, then the two convolution products. Its output can be kept by a
  * {@link SavePolicy} in recomputed regions.
  */
 final class ConvOps {
@@ -28,11 +27,12 @@ final class ConvOps {
             return z;
         });
         return Tensor.record(op, y, new Tensor[] {x, filter, bias}, (g, out, need) -> {
-            Tensor gz = relu ? DenseOps.reluGradient(g, out) : g; // gz = g * (y > 0) for relu
+            Tensor[] gzAndBias = DenseOps.gradientAndBiasSum(g, relu ? out : null, need[2]);
+            Tensor gz = gzAndBias[0];
             return new Tensor[] {
                 need[0] ? ConvolutionOps.conv2dBackwardInput(gz, filter, x.shape(), p) : null, // dx = convᵀ(gz, w)
                 need[1] ? ConvolutionOps.conv2dBackwardFilter(x, gz, filter.shape(), p) : null, // dw = corr(x, gz)
-                need[2] ? ReductionOps.sum(gz, 0, 1, 2) : null}; // db = Σ_{n,h,w} gz
+                gzAndBias[1]};
         });
     }
 }

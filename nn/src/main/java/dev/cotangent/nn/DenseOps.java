@@ -7,10 +7,11 @@ import dev.cotangent.autodiff.ReductionOps;
 import dev.cotangent.autodiff.Tensor;
 import dev.cotangent.core.LinearAlgebra;
 import dev.cotangent.core.NdArray;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The Dense layer as one primitive: one GEMM and one fused bias(+relu) pass forward; two GEMMs, a bias
- * reduction and (for relu) one masking pass backward. Other activations are applied after it as ops.
+ * The Dense layer as one primitive: one GEMM and one fused bias(+relu) pass forward; backward, one pass for the
+ * relu mask and the bias gradient, then two GEMMs. Other activations are applied after it as ops.
  */
 final class DenseOps {
     private DenseOps() {}
@@ -35,18 +36,30 @@ final class DenseOps {
             return z;
         });
         return Tensor.record(op, y, new Tensor[] {x, w, b}, (g, out, need) -> {
-            Tensor gz = relu ? reluGradient(g, out) : g; // gz = g * (y > 0) for relu
+            Tensor[] gzAndBias = gradientAndBiasSum(g, relu ? out : null, need[2]);
+            Tensor gz = gzAndBias[0];
             return new Tensor[] {
                 need[0] ? LinearAlgebraOps.matmul(gz, w, false, true) : null, // dx = gz wᵀ
                 need[1] ? LinearAlgebraOps.matmul(x, gz, true, false) : null, // dw = xᵀ gz
-                need[2] ? ReductionOps.sum(gz, 0) : null}; // db = Σ_batch gz
+                gzAndBias[1]};
         });
     }
 
-    static Tensor reluGradient(Tensor g, Tensor y) {
-        if (g.isTracked() || (Diff.isRecording() && y.isTracked())) { // differentiable, for second order
-            return ElementwiseOps.mul(g, ElementwiseOps.greater(y, Tensor.zeros(y.dtype())));
+    /**
+     * A bias layer's pullback before its products: {@code gz}, which is {@code g * (y > 0)} after a relu
+     * ({@code y} its output) or {@code g} itself ({@code y} null), and, when {@code sumBias}, the bias gradient
+     * {@code db = Σ gz} over every axis but the last. One fused pass, unless it must itself be differentiable.
+     */
+    static Tensor[] gradientAndBiasSum(Tensor g, @Nullable Tensor y, boolean sumBias) {
+        if (g.isTracked() || (Diff.isRecording() && y != null && y.isTracked())) { // differentiable, for second order
+            Tensor gz = y == null ? g : ElementwiseOps.mul(g, ElementwiseOps.greater(y, Tensor.zeros(y.dtype())));
+            int[] rows = new int[Math.max(0, gz.rank() - 1)];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = i;
+            }
+            return new Tensor[] {gz, sumBias ? ReductionOps.sum(gz, rows) : null};
         }
-        return Tensor.of(DenseKernels.reluGradient(g.value(), y.value()));
+        NdArray[] fused = DenseKernels.gradientAndBiasSum(g.value(), y == null ? null : y.value(), sumBias);
+        return new Tensor[] {y == null ? g : Tensor.of(fused[0]), fused[1] == null ? null : Tensor.of(fused[1])};
     }
 }

@@ -48,6 +48,49 @@ class DenseKernelsTest {
         }
     }
 
+    @Test
+    void biasGradientIsTheColumnSumOfTheMaskedGradientWithTheSameBitsOnAnyThreadCount() {
+        for (DType dtype : DType.values()) {
+            NdArray y = RandomArrays.normal(dtype, Shape.of(ROWS, CHANNELS), 0, 1, 4);
+            NdArray g = RandomArrays.normal(dtype, Shape.of(ROWS, CHANNELS), 0, 1, 5);
+            double[] yv = y.toDoubleArray();
+            double[] gv = g.toDoubleArray();
+            for (boolean relu : new boolean[] {true, false}) {
+                double[] expected = new double[CHANNELS];
+                double[] absolute = new double[CHANNELS];
+                for (int i = 0; i < gv.length; i++) {
+                    double v = relu && yv[i] <= 0 ? 0 : gv[i];
+                    expected[i % CHANNELS] += v;
+                    absolute[i % CHANNELS] += Math.abs(v);
+                }
+                double[][] one = onThreads(1, () -> fused(g, relu ? y : null));
+                double[][] two = onThreads(2, () -> fused(g, relu ? y : null));
+                assertArrayEquals(one[1], two[1], dtype + " bias gradient, relu " + relu + ": 1 and 2 threads");
+                assertArrayEquals(one[0], two[0], dtype + " masked gradient, relu " + relu + ": 1 and 2 threads");
+                double eps = dtype == DType.F32 ? 1e-6 : 1e-15;
+                for (int j = 0; j < CHANNELS; j++) {
+                    double tolerance = eps * absolute[j] + 1e-12;
+                    if (Math.abs(one[1][j] - expected[j]) > tolerance) {
+                        throw new AssertionError(dtype + " relu " + relu + " channel " + j + ": bias gradient "
+                                + one[1][j] + ", expected " + expected[j] + " within " + tolerance);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void biasGradientOfAnEmptyBatchIsZero() {
+        NdArray g = NdArray.empty(DType.F32, 0, CHANNELS);
+        NdArray[] out = DenseKernels.gradientAndBiasSum(g, g, true);
+        assertArrayEquals(new double[CHANNELS], out[1].toDoubleArray());
+    }
+
+    private static double[][] fused(NdArray g, NdArray y) {
+        NdArray[] out = DenseKernels.gradientAndBiasSum(g, y, true);
+        return new double[][] {out[0].toDoubleArray(), out[1].toDoubleArray()};
+    }
+
     private static double[][] onThreads(int threads, Supplier<double[][]> body) {
         int before = Backend.threads();
         Backend.setThreads(threads);
