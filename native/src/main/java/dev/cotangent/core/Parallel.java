@@ -1,10 +1,6 @@
 package dev.cotangent.core;
 
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.ForkJoinWorkerThread;
-import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 
 /** Splits an index range over the pure-Java kernels' worker threads (the calling thread takes one part). */
@@ -26,7 +22,7 @@ final class Parallel {
     private static final int ELEMENT_GRAIN = 1024;
 
     private static volatile int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-    private static ForkJoinPool pool;
+    private static @Nullable KernelPool pool;
 
     private Parallel() {}
 
@@ -40,29 +36,40 @@ final class Parallel {
             throw new IllegalArgumentException("setThreads: " + n + " threads; expected 1 to " + Backend.MAX_THREADS);
         }
         if (n != threads && pool != null) {
-            // Idle workers die with the old pool; tasks already running on it finish normally.
+            // The old pool's workers end once idle; splits already running on it finish normally.
             pool.shutdown();
             pool = null;
         }
         threads = n;
     }
 
-    private static synchronized ForkJoinPool pool() {
-        if (pool == null) {
-            pool = new ForkJoinPool(Math.max(1, threads - 1), Worker::new, null, false);
+    private static synchronized KernelPool pool() {
+        KernelPool p = pool;
+        if (p == null) {
+            p = new KernelPool(Math.max(1, threads - 1));
+            pool = p;
         }
-        return pool;
+        return p;
     }
 
     /**
      * A thread of the kernels' pool. It runs parts of an op for the thread that called the op, which waits for
      * every part: what a worker touches is in use only while that caller's op runs.
      */
-    static final class Worker extends ForkJoinWorkerThread {
-        Worker(ForkJoinPool pool) {
-            super(null, pool, true);
-            setName("cotangent-kernels-" + getPoolIndex());
+    static final class Worker extends Thread {
+        private final KernelPool owner;
+        /** Set while the worker is parked (or about to park), so that a new job knows to unpark it. */
+        volatile boolean parked;
+
+        Worker(KernelPool owner, int index) {
+            super("cotangent-kernels-" + index);
+            this.owner = owner;
             setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            owner.work(this);
         }
     }
 
@@ -128,34 +135,7 @@ final class Parallel {
             }
             return;
         }
-        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[parts - 1];
-        ForkJoinPool p = pool();
-        int from = 0;
-        try {
-            for (int i = 0; i < parts; i++) {
-                // Spread the chunks evenly: part i gets chunks [i*chunks/parts, (i+1)*chunks/parts).
-                int to = (int) Math.min(n, (long) (i + 1) * chunks / parts * g);
-                if (i < parts - 1) {
-                    int part = i, f = from, t = to;
-                    try {
-                        tasks[i] = p.submit(() -> body.run(part, f, t));
-                    } catch (RejectedExecutionException e) {
-                        // The pool was replaced by setThreads meanwhile: do this part here.
-                        body.run(part, f, t);
-                    }
-                } else {
-                    body.run(i, from, to);
-                }
-                from = to;
-            }
-        } finally {
-            // NOTE: join every submitted part even when the inline part threw, so that no worker still
-            // writes into the output after this method returns.
-            for (ForkJoinTask<?> t : tasks) {
-                if (t != null) {
-                    t.join();
-                }
-            }
-        }
+        int splitParts = parts;
+        pool().run(parts, i -> i == 0 ? 0 : (int) Math.min(n, (long) i * chunks / splitParts * g), body);
     }
 }
