@@ -12,12 +12,11 @@ final class Parallel {
     }
 
     /**
-     * Elements below which an elementwise run stays on one thread. Measured at 2 threads: 1M float32 elements
-     * run 1.8-2x faster split (add, exp); a 784-512-512-10 MLP step at batch 256, whose activations have 128K
-     * elements and whose SGD update walks 670K parameters, went from 4.2 to 3.2 ms with this threshold, against
-     * 4.2 ms with 512K. (An axpy of 256K elements already in cache, alone in a loop, gains nothing.)
+     * Elements below which an elementwise run stays on one thread. Measured at 2 threads with the spinning pool:
+     * at 64K float32 elements add takes 9.2 us split against 13.6 alone, exp 17.6 against 31; at 32K the gain is
+     * within noise, and an axpy already in cache (the SGD update) still loses about 1 us at 64K.
      */
-    static final long PARALLEL_ELEMENTS = 1L << 17;
+    static final long PARALLEL_ELEMENTS = 1L << 16;
     /** Parts of a split run start at multiples of this: whole cache lines, and whole vectors of any species. */
     private static final int ELEMENT_GRAIN = 1024;
 

@@ -23,7 +23,7 @@ final class DenseKernels {
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED;
     /** Elements from which a pass is split over the kernel threads (as the core's elementwise runs are). */
-    private static final long PARALLEL_ELEMENTS = 1L << 17;
+    private static final long PARALLEL_ELEMENTS = 1L << 16;
     /** Rows a bias-gradient partial sum covers (see {@link #gradientAndBiasSum}). */
     private static final int SUM_BLOCK_ROWS = 128;
 
