@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * filter's own order, so the filter is used in place as a [KH*KW*C_in, C_out] matrix. The batch is processed
  * in chunks of output rows of about one L2 cache (never more than 64 MiB), so that the GEMM reads the im2col
  * rows from cache right after they were written; a 1x1 stride-1 convolution skips im2col, and so do the forward
- * and the filter gradient in float32 with few input channels ({@link DirectConv}).
+ * and the filter gradient in float32 with few input channels ({@link DirectConv}). Other float32 forwards and
+ * filter gradients are one Java GEMM over the whole batch whose im2col blocks are made from the image as it
+ * packs them ({@link Im2colPanels}): no im2col matrix is written at all.
  *
  * <p>Threads: with more than one thread and enough chunks, each thread takes whole chunks and runs im2col, a
  * single-threaded Java GEMM and col2im on its own core, with no hand-off inside a chunk (OpenBLAS is never asked
@@ -63,6 +65,12 @@ public final class Convolution {
             }
             if (DirectConv.applies(g, dtype)) {
                 DirectConv.forward(g, xs, x.byteOffset(), ws, w.byteOffset(), os, out.byteOffset());
+                return out;
+            }
+            if (panels(g, dtype)) {
+                // out [pixels, F] = im2col(x) [pixels, K] @ W [K, F], im2col made block by block in the GEMM.
+                JavaGemm.INSTANCE.sgemmPanels(false, pixels(g), g.f(), g.k(), new Im2colPanels(g, xs, x.byteOffset()),
+                        Parallel.shareable(xs, xs, xs), ws, w.byteOffset(), g.f(), 0f, os, out.byteOffset(), g.f());
                 return out;
             }
             chunks(g, dtype, (run, cols, u0, units, part) -> {
@@ -165,6 +173,14 @@ public final class Convolution {
                 DirectConv.backwardFilter(g, xs, x.byteOffset(), gs, dy.byteOffset(), dw.segment(), dw.byteOffset());
                 return dw;
             }
+            if (panels(g, dtype)) {
+                // dW [K, F] = im2col(x)ᵀ [K, pixels] @ dy [pixels, F]: one product over the whole batch, split by
+                // taps, so no partial sums; im2col made block by block in the GEMM.
+                JavaGemm.INSTANCE.sgemmPanels(true, g.k(), g.f(), pixels(g), new Im2colPanels(g, xs, x.byteOffset()),
+                        Parallel.shareable(xs, xs, xs), gs, dy.byteOffset(), g.f(), 0f, dw.segment(), dw.byteOffset(),
+                        g.f());
+                return dw;
+            }
             // Each part sums its chunks into its own [K, F] partial (part 0 straight into dw); dW = cols^T @ dy.
             int parts = chunkParallel(g, dtype) ? Parallel.threads() : 1;
             NdArray[] partial = new NdArray[parts];
@@ -195,6 +211,21 @@ public final class Convolution {
             releaseCopy(dy, gradOutput);
         }
         return dw;
+    }
+
+    /**
+     * Whether the forward and the filter gradient run as one Java GEMM whose im2col blocks are made as it packs
+     * them ({@link Im2colPanels}): float32, the library's threading ({@code cotangent.conv.gemm} not
+     * {@code backend}), a GEMM kernel choice that allows the Java kernel, and a pixel count that fits an int.
+     */
+    private static boolean panels(ConvGeometry g, DType dtype) {
+        return dtype == DType.F32 && chunksPerThread && (long) g.n() * g.oh() * g.ow() <= Integer.MAX_VALUE
+                && (Backend.kind() == Backend.Kind.JAVA || GemmSelection.mode() != GemmSelection.Mode.BLAS);
+    }
+
+    /** Output pixels of the whole batch (rows of the im2col matrix); {@link #panels} checked that it fits. */
+    private static int pixels(ConvGeometry g) {
+        return g.n() * g.oh() * g.ow();
     }
 
     /** How a chunk is run: which GEMM, and whether im2col and col2im may use the Java threads. */

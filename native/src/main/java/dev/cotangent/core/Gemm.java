@@ -40,7 +40,7 @@ interface Gemm {
     }
 
     /** One stored row-major matrix of {@code rows x cols} elements, rows {@code ld} apart, from byte {@code off}. */
-    private static void checkMatrix(String precision, String name, int rows, int cols, int elementBytes,
+    static void checkMatrix(String precision, String name, int rows, int cols, int elementBytes,
             MemorySegment s, long off, int ld) {
         boolean fits = ld >= Math.max(1, cols) && off >= 0 && off <= s.byteSize();
         if (fits && rows > 0 && cols > 0) {

@@ -37,10 +37,28 @@ final class JavaDgemm {
 
     private JavaDgemm() {}
 
+    /**
+     * Where the blocks of op(A) come from when A is not a stored matrix (a convolution's im2col rows, made from
+     * the image as the GEMM needs them): copies op(A)[ic:ic+mc, pc:pc+kc] into {@code ap} as {@link #copyA}
+     * does, row i at {@code ap[i*KC]} untransposed, depth p at {@code ap[p*MC]} transposed.
+     */
+    @FunctionalInterface
+    interface APanels {
+        void copy(boolean transA, int ic, int mc, int pc, int kc, double[] ap);
+    }
+
     /** C[i0:i1, j0:j1] = alpha * op(A)[i0:i1, :] * op(B)[:, j0:j1] + beta * C[i0:i1, j0:j1], for k >= 1. */
     static void block(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k, double alpha,
             MemorySegment a, long aOff, int lda, MemorySegment b, long bOff, int ldb,
             double beta, MemorySegment c, long cOff, int ldc) {
+        block(transA, transB, i0, i1, j0, j1, k, alpha,
+                (t, ic, mc, pc, kc, ap) -> copyA(t, a, aOff, lda, ic, mc, pc, kc, ap), b, bOff, ldb, beta, c, cOff,
+                ldc);
+    }
+
+    /** As the other {@code block}, with op(A) copied block by block from {@code a}. */
+    static void block(boolean transA, boolean transB, int i0, int i1, int j0, int j1, int k, double alpha,
+            APanels a, MemorySegment b, long bOff, int ldb, double beta, MemorySegment c, long cOff, int ldc) {
         double[][] buffers = BUFFERS.acquire();
         try {
             double[] ap = buffers[0];
@@ -61,7 +79,7 @@ final class JavaDgemm {
                     double betaBlock = pc == 0 ? beta : 1.0;
                     for (int ic = i0; ic < i1; ic += MC) {
                         int mc = Math.min(MC, i1 - ic);
-                        copyA(transA, a, aOff, lda, ic, mc, pc, kc, ap);
+                        a.copy(transA, ic, mc, pc, kc, ap);
                         for (int jr = 0; jr < nc; jr += NR) {
                             int cols = Math.min(NR, nc - jr);
                             for (int ir = 0; ir < mc; ir += MR) {

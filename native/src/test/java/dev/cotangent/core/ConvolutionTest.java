@@ -87,6 +87,12 @@ class ConvolutionTest {
                 Convolution.conv2dBackwardFilter(x, g, w.shape(), p), (int) (y.size() / Math.max(1, ws[3])));
     }
 
+    /** Whether the filter's windows fit the input in both directions (else the convolution is an error). */
+    private static boolean hasOutput(int[] xs, int[] ws, Conv2dParams p) {
+        return window(p.padding(), xs[1], ws[0], p.strideH(), p.dilationH())[0] >= 0
+                && window(p.padding(), xs[2], ws[1], p.strideW(), p.dilationW())[0] >= 0;
+    }
+
     private static Conv2dParams randomParams(Random rnd) {
         return new Conv2dParams(1 + rnd.nextInt(3), 1 + rnd.nextInt(3),
                 rnd.nextBoolean() ? Padding.VALID : Padding.SAME, 1 + rnd.nextInt(2), 1 + rnd.nextInt(2));
@@ -292,8 +298,7 @@ class ConvolutionTest {
                 int[] xs = {1 + rnd.nextInt(3), 1 + rnd.nextInt(12), 1 + rnd.nextInt(12), 1 + rnd.nextInt(6)};
                 int[] ws = {1 + rnd.nextInt(5), 1 + rnd.nextInt(5), xs[3], 1 + rnd.nextInt(70)};
                 Conv2dParams p = randomParams(rnd);
-                if (window(p.padding(), xs[1], ws[0], p.strideH(), p.dilationH())[0] < 0
-                        || window(p.padding(), xs[2], ws[1], p.strideW(), p.dilationW())[0] < 0) {
+                if (!hasOutput(xs, ws, p)) {
                     continue;
                 }
                 NdArray x = KernelChecks.random(rnd, DType.F32, xs);
@@ -316,6 +321,52 @@ class ConvolutionTest {
             }
         } finally {
             DirectConv.maxChannels = saved;
+        }
+    }
+
+    /**
+     * The float32 forward and filter gradient whose im2col blocks are made inside the GEMM ({@link Im2colPanels}):
+     * against the direct loops, and against the chunked im2col path, on random geometries with more channels than
+     * the direct kernels take (strides, dilations, padding, runs cut by block edges), and on a product larger than
+     * one GEMM block in every direction, on one thread and two.
+     */
+    @Test
+    void im2colPanelsMatchDirectLoopsAndTheChunkedPath() {
+        Random rnd = new Random(41);
+        int threads = Parallel.threads();
+        boolean perThread = Convolution.chunksPerThread;
+        try {
+            for (int trial = 0; trial < 60; trial++) {
+                int[] xs = {1 + rnd.nextInt(3), 1 + rnd.nextInt(12), 1 + rnd.nextInt(12), 5 + rnd.nextInt(30)};
+                int[] ws = {1 + rnd.nextInt(5), 1 + rnd.nextInt(5), xs[3], 1 + rnd.nextInt(40)};
+                Conv2dParams p = randomParams(rnd);
+                if (!hasOutput(xs, ws, p) || (ws[0] == 1 && ws[1] == 1 && p.strideH() == 1 && p.strideW() == 1)) {
+                    continue;
+                }
+                Parallel.setThreads(1 + trial % 2);
+                Convolution.chunksPerThread = true;
+                check(rnd, DType.F32, xs, ws, p);
+                NdArray x = KernelChecks.random(rnd, DType.F32, xs);
+                NdArray w = KernelChecks.random(rnd, DType.F32, ws);
+                NdArray y = Convolution.conv2d(x, w, p);
+                NdArray g = KernelChecks.random(rnd, DType.F32, y.shape().dims());
+                NdArray dw = Convolution.conv2dBackwardFilter(x, g, w.shape(), p);
+                Convolution.chunksPerThread = false;
+                String what = "x" + x.shape() + " w" + w.shape() + " " + p;
+                assertNear("conv2d panels vs chunks " + what, Convolution.conv2d(x, w, p), y, ws[0] * ws[1] * ws[2]);
+                assertNear("conv2dBackwardFilter panels vs chunks " + what,
+                        Convolution.conv2dBackwardFilter(x, g, w.shape(), p), dw, (int) (y.size() / ws[3]));
+            }
+            Convolution.chunksPerThread = true;
+            for (int t : new int[] {1, 2}) {
+                Parallel.setThreads(t);
+                // K = 5*5*24 = 600 taps (three depth blocks), 2*14*13 = 364 pixels (several row blocks), 70 filters.
+                check(rnd, DType.F32, new int[] {2, 14, 13, 24}, new int[] {5, 5, 24, 70},
+                        new Conv2dParams(1, 1, Padding.SAME, 1, 2));
+            }
+        } finally {
+            Parallel.setThreads(threads);
+            Convolution.chunksPerThread = perThread;
         }
     }
 
