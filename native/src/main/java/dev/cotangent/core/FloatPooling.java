@@ -33,6 +33,11 @@ final class FloatPooling {
                 long outAt);
     }
 
+    /** Whether the windows are 2x2 with stride 2 and tile the input: the common case, with its own loops. */
+    static boolean pairs(Pooling.Geometry g) {
+        return g.p().poolH() == 2 && g.p().poolW() == 2 && tiles(g);
+    }
+
     /** Whether every input element lies in exactly one window. */
     static boolean tiles(Pooling.Geometry g) {
         PoolParams p = g.p();
@@ -42,6 +47,10 @@ final class FloatPooling {
 
     static void max(Pooling.Geometry g, MemorySegment in, long inAt, MemorySegment unused, long unusedAt,
             MemorySegment out, long outAt) {
+        if (pairs(g)) {
+            TwoByTwo.max(g, in, inAt, out, outAt);
+            return;
+        }
         int c = g.c();
         long o = outAt;
         for (int oy = 0; oy < g.oh(); oy++) {
@@ -62,6 +71,10 @@ final class FloatPooling {
 
     static void avg(Pooling.Geometry g, MemorySegment in, long inAt, MemorySegment unused, long unusedAt,
             MemorySegment out, long outAt) {
+        if (pairs(g)) {
+            TwoByTwo.avg(g, in, inAt, out, outAt);
+            return;
+        }
         int c = g.c();
         long o = outAt;
         for (int oy = 0; oy < g.oh(); oy++) {
@@ -84,6 +97,10 @@ final class FloatPooling {
     /** dx (image of {@code out}) from input {@code in} and output gradient {@code grad}. */
     static void maxBackward(Pooling.Geometry g, MemorySegment in, long inAt, MemorySegment grad, long gradAt,
             MemorySegment dx, long dxAt) {
+        if (pairs(g)) {
+            TwoByTwo.maxBackward(g, in, inAt, grad, gradAt, dx, dxAt);
+            return;
+        }
         int c = g.c();
         boolean tiles = tiles(g);
         if (!tiles) {
@@ -129,6 +146,10 @@ final class FloatPooling {
     /** dx (image of {@code out}) from the output gradient {@code grad} alone. */
     static void avgBackward(Pooling.Geometry g, MemorySegment grad, long gradAt, MemorySegment unused,
             long unusedAt, MemorySegment dx, long dxAt) {
+        if (pairs(g)) {
+            TwoByTwo.avgBackward(g, grad, gradAt, dx, dxAt);
+            return;
+        }
         int c = g.c();
         boolean tiles = tiles(g);
         if (!tiles) {

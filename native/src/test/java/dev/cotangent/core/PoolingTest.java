@@ -127,6 +127,17 @@ class PoolingTest {
         NdArray peak = NdArray.of(new float[] {0, 0, 0, 0, 5, 0, 0, 0, 0}, 1, 3, 3, 1);
         dx = Pooling.maxPool2dBackward(peak, g, new PoolParams(2, 2, 1, 1, Padding.VALID)).toDoubleArray();
         assertArrayEquals(new double[] {0, 0, 0, 0, 4, 0, 0, 0, 0}, dx);
+        // 2x2 windows with stride 2 tiling the image (their own float32 loops), full of ties: values 0, 1 and 2,
+        // channels over two vectors and a scalar tail.
+        Random rnd = new Random(22);
+        for (DType dtype : DType.values()) {
+            float[] v = new float[2 * 6 * 4 * 37];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = rnd.nextInt(3);
+            }
+            NdArray ties = NdArray.of(v, 2, 6, 4, 37);
+            check(dtype, dtype == DType.F32 ? ties : ties.toType(DType.F64), PoolParams.of(2, 2, Padding.VALID), rnd);
+        }
     }
 
     @Test
