@@ -79,6 +79,26 @@ record ConvGeometry(String op, Shape inputShape, Shape filterShape, Conv2dParams
         return params.dilationW();
     }
 
+    /** Stride 1 and dilation 1 in both directions. */
+    boolean unitSteps() {
+        return strideH() == 1 && strideW() == 1 && dilationH() == 1 && dilationW() == 1;
+    }
+
+    /**
+     * For {@link #unitSteps}: the input gradient as a forward convolution of the output gradient [n, oh, ow, f]
+     * with the filter flipped in space and its channel axes swapped, [kh, kw, f, c], padded {@code kh - 1 -
+     * padTop} above and {@code kw - 1 - padLeft} to the left; its output is [n, h, w, c]. (dx[iy] sums dy[oy]
+     * over oy = iy + padTop - ky, which is iy - (kh - 1 - padTop) + (kh - 1 - ky).)
+     */
+    ConvGeometry adjoint() {
+        if (!unitSteps()) {
+            throw new IllegalStateException(op + ": internal error: adjoint geometry of a strided or dilated "
+                    + params);
+        }
+        return new ConvGeometry(op, Shape.of(n, oh, ow, f), Shape.of(kh, kw, f, c), params, n, oh, ow, f, kh, kw, c, h,
+                w, kh - 1 - padTop, kw - 1 - padLeft);
+    }
+
     /** A 1x1 filter at stride 1 without padding: the input's rows already are the im2col matrix. */
     boolean pointwise() {
         return kh == 1 && kw == 1 && strideH() == 1 && strideW() == 1 && padTop == 0 && padLeft == 0;

@@ -1,6 +1,7 @@
 package dev.cotangent.core;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -99,6 +100,21 @@ public final class Convolution {
             return dx;
         }
         boolean empty = (long) g.units() * g.ow() == 0 || g.f() == 0;
+        if (!empty && adjointPanels(g, dtype)) {
+            // dx = conv2d(dy, flipped W): one GEMM with the output gradient's im2col made block by block, no
+            // col2im scatter. As many multiply-adds as the forward when the output is as large as the input.
+            ConvGeometry t = g.adjoint();
+            NdArray dy = gradOutput.contiguous(op);
+            try (NdArray flipped = flippedFilter(filter, g)) {
+                MemorySegment gs = dy.segment();
+                JavaGemm.INSTANCE.sgemmPanels(false, g.n() * g.h() * g.w(), g.c(), t.k(),
+                        new Im2colPanels(t, gs, dy.byteOffset()), Parallel.shareable(gs, gs, gs), flipped.segment(),
+                        flipped.byteOffset(), g.c(), 0f, dx.segment(), dx.byteOffset(), g.c());
+            } finally {
+                releaseCopy(dy, gradOutput);
+            }
+            return dx;
+        }
         if (empty || !g.pointwise()) {
             // col2im accumulates; pixels no window touches (or every pixel, for an empty product) stay zero.
             dx.fill(0);
@@ -174,11 +190,7 @@ public final class Convolution {
                 return dw;
             }
             if (panels(g, dtype)) {
-                // dW [K, F] = im2col(x)ᵀ [K, pixels] @ dy [pixels, F]: one product over the whole batch, split by
-                // taps, so no partial sums; im2col made block by block in the GEMM.
-                JavaGemm.INSTANCE.sgemmPanels(true, g.k(), g.f(), pixels(g), new Im2colPanels(g, xs, x.byteOffset()),
-                        Parallel.shareable(xs, xs, xs), gs, dy.byteOffset(), g.f(), 0f, dw.segment(), dw.byteOffset(),
-                        g.f());
+                filterGradientPanels(g, xs, x.byteOffset(), gs, dy.byteOffset(), dw);
                 return dw;
             }
             // Each part sums its chunks into its own [K, F] partial (part 0 straight into dw); dW = cols^T @ dy.
@@ -221,6 +233,95 @@ public final class Convolution {
     private static boolean panels(ConvGeometry g, DType dtype) {
         return dtype == DType.F32 && chunksPerThread && (long) g.n() * g.oh() * g.ow() <= Integer.MAX_VALUE
                 && (Backend.kind() == Backend.Kind.JAVA || GemmSelection.mode() != GemmSelection.Mode.BLAS);
+    }
+
+    /**
+     * Whether the input gradient runs as the forward convolution of the output gradient with the flipped filter
+     * ({@link ConvGeometry#adjoint}): {@link #panels} applies, stride and dilation 1, and the input has at most
+     * a fifth more pixels than the output (SAME padding), so that the product does no more multiply-adds than the
+     * im2col one. A VALID 5x5 layer on 14x14 would do twice as many: it keeps the GEMM and col2im.
+     */
+    private static boolean adjointPanels(ConvGeometry g, DType dtype) {
+        long inputPixels = (long) g.n() * g.h() * g.w();
+        long outputPixels = (long) g.n() * g.oh() * g.ow();
+        return g.unitSteps() && g.n() > 0 && panels(g, dtype) && !g.pointwise() && inputPixels <= Integer.MAX_VALUE
+                && 5 * inputPixels <= 6 * outputPixels;
+    }
+
+    /** Most parts a filter gradient's pixels are split into, and fewest pixels in a part. */
+    private static final int FILTER_PARTS = 16;
+    private static final int MIN_PART_PIXELS = 512;
+
+    /**
+     * dW [K, F] = im2col(x)ᵀ [K, pixels] @ dy [pixels, F], im2col made block by block in the GEMM, with the pixels
+     * (the product's depth) split into parts whose partial dW are added in part order.
+     *
+     * <p>Why split the depth: split by taps, each thread packed the whole output gradient for itself (25 MB for
+     * ResNet's layer), and two threads ran no faster than one. Pixel parts share nothing. Their number depends
+     * on the shape only, not on the thread count, so dW has the same bits on any number of threads.
+     */
+    private static void filterGradientPanels(ConvGeometry g, MemorySegment xs, long xOff, MemorySegment gs,
+            long dyOff, NdArray dw) {
+        int pixels = pixels(g);
+        int parts = Math.max(1, Math.min(FILTER_PARTS, pixels / MIN_PART_PIXELS));
+        NdArray[] partial = new NdArray[parts];
+        partial[0] = dw;
+        try {
+            for (int i = 1; i < parts; i++) {
+                partial[i] = NdArray.allocate("conv2dBackwardFilter", DType.F32, dw.shape());
+            }
+            Im2colPanels panels = new Im2colPanels(g, xs, xOff);
+            boolean shareable = Parallel.shareable(xs, gs, dw.segment());
+            Parallel.forRange(parts, 1, shareable ? parts : 1, (unused, from, to) -> {
+                for (int part = from; part < to; part++) {
+                    int p0 = (int) ((long) pixels * part / parts);
+                    int p1 = (int) ((long) pixels * (part + 1) / parts);
+                    NdArray target = partial[part];
+                    JavaGemm.SERIAL.sgemmPanels(true, g.k(), g.f(), p1 - p0, panels.fromPixel(p0), false, gs,
+                            dyOff + (long) p0 * g.f() * Float.BYTES, g.f(), 0f, target.segment(), target.byteOffset(),
+                            g.f());
+                }
+            });
+            for (int i = 1; i < parts; i++) {
+                Elementwise.addInPlace(dw, partial[i]);
+            }
+        } finally {
+            for (int i = 1; i < parts; i++) {
+                if (partial[i] != null) {
+                    partial[i].close();
+                }
+            }
+        }
+    }
+
+    /** The float32 filter [kh, kw, c, f] flipped in space with its channel axes swapped: [kh, kw, f, c]. */
+    private static NdArray flippedFilter(NdArray filter, ConvGeometry g) {
+        NdArray w = filter.contiguous("conv2dBackwardInput");
+        NdArray out = NdArray.allocate("conv2dBackwardInput", DType.F32, Shape.of(g.kh(), g.kw(), g.f(), g.c()));
+        try {
+            float[] src = new float[g.c() * g.f()];
+            MemorySegment ws = w.segment();
+            MemorySegment os = out.segment();
+            long tap = (long) g.c() * g.f() * Float.BYTES;
+            for (int ky = 0; ky < g.kh(); ky++) {
+                for (int kx = 0; kx < g.kw(); kx++) {
+                    // Tap (ky, kx) of the output takes tap (kh-1-ky, kw-1-kx) of the filter, transposed.
+                    long from = w.byteOffset() + ((long) (g.kh() - 1 - ky) * g.kw() + (g.kw() - 1 - kx)) * tap;
+                    MemorySegment.copy(ws, ValueLayout.JAVA_FLOAT_UNALIGNED, from, src, 0,
+                            src.length);
+                    long to = out.byteOffset() + ((long) ky * g.kw() + kx) * tap;
+                    for (int fo = 0; fo < g.f(); fo++) {
+                        for (int ci = 0; ci < g.c(); ci++) {
+                            os.set(ValueLayout.JAVA_FLOAT_UNALIGNED,
+                                    to + ((long) fo * g.c() + ci) * Float.BYTES, src[ci * g.f() + fo]);
+                        }
+                    }
+                }
+            }
+        } finally {
+            releaseCopy(w, filter);
+        }
+        return out;
     }
 
     /** Output pixels of the whole batch (rows of the im2col matrix); {@link #panels} checked that it fits. */

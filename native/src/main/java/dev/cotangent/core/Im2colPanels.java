@@ -23,19 +23,26 @@ final class Im2colPanels implements JavaSgemm.APanels {
     private final long xOff;
     private final int pixelsPerImage;
     private final int tapsPerRow;
+    /** The matrix's row 0 is output pixel {@code firstPixel} of the batch. */
+    private final int firstPixel;
 
     /** Panels of the im2col matrix of the contiguous float32 input {@code x} (from byte {@code xOff}). */
     Im2colPanels(ConvGeometry g, MemorySegment x, long xOff) {
+        this(g, x, xOff, 0);
+    }
+
+    private Im2colPanels(ConvGeometry g, MemorySegment x, long xOff, int firstPixel) {
         this.g = g;
         this.x = x;
         this.xOff = xOff;
         this.pixelsPerImage = g.oh() * g.ow();
         this.tapsPerRow = g.kw() * g.c();
+        this.firstPixel = firstPixel;
     }
 
-    /** Rows of the im2col matrix: output pixels of the whole batch. */
-    int rows() {
-        return g.n() * pixelsPerImage;
+    /** The rows from output pixel {@code pixel} on: a part of the batch, for a product split over its pixels. */
+    Im2colPanels fromPixel(int pixel) {
+        return new Im2colPanels(g, x, xOff, firstPixel + pixel);
     }
 
     @Override
@@ -43,11 +50,11 @@ final class Im2colPanels implements JavaSgemm.APanels {
         if (transA) {
             // op(A) = im2colᵀ (a filter gradient): depth p is pixel pc + p, its taps ic .. ic + mc.
             for (int p = 0; p < kc; p++) {
-                row(pc + p, ic, mc, ap, p * JavaSgemm.MC);
+                row(firstPixel + pc + p, ic, mc, ap, p * JavaSgemm.MC);
             }
         } else {
             for (int i = 0; i < mc; i++) {
-                row(ic + i, pc, kc, ap, i * JavaSgemm.KC);
+                row(firstPixel + ic + i, pc, kc, ap, i * JavaSgemm.KC);
             }
         }
     }

@@ -30,6 +30,8 @@ final class JavaSgemm {
     static final int MC = 20 * MR;
     /** Columns of B packed at once (stays in L3). */
     private static final int NC = (2048 / NR) * NR;
+    /** Most elements of a whole packed B kept at once (about an L2 cache). */
+    private static final long WHOLE_B = 1L << 18;
 
     /** Per-thread buffers: A block, B block (grown on demand), one tile, one stored row of B. */
     private static final WorkBuffers<float[][]> BUFFERS = new WorkBuffers<>(() -> new float[][] {
@@ -64,42 +66,70 @@ final class JavaSgemm {
             float[] ap = buffers[0];
             float[] tile = buffers[2];
             float[] row = buffers[3];
-            int need = Math.min(KC, k) * Math.min(NC, roundUp(j1 - j0, NR));
+            // A product with few columns and moderate depth packs the whole of B once and keeps each block of
+            // C rows in cache across the depth blocks (A rows outer, depth inner); else the usual BLIS order.
+            boolean wholeB = j1 - j0 <= NC && (long) k * roundUp(j1 - j0, NR) <= WHOLE_B;
+            int need = wholeB ? k * roundUp(j1 - j0, NR) : Math.min(KC, k) * Math.min(NC, roundUp(j1 - j0, NR));
             if (buffers[1].length < need) {
                 buffers[1] = new float[need];
             }
             float[] bp = buffers[1];
             long rowBytes = (long) ldc * ES;
+            if (wholeB) {
+                int nc = j1 - j0;
+                int ncr = roundUp(nc, NR);
+                for (int pc = 0; pc < k; pc += KC) {
+                    packB(transB, b, bOff, ldb, pc, Math.min(KC, k - pc), j0, nc, bp, pc * ncr, row);
+                }
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
+                    for (int pc = 0; pc < k; pc += KC) {
+                        int kc = Math.min(KC, k - pc);
+                        a.copy(transA, ic, mc, pc, kc, ap);
+                        tiles(transA, ic, mc, kc, j0, nc, ap, bp, pc * ncr, tile, alpha, pc == 0 ? beta : 1, c, cOff,
+                                ldc, rowBytes);
+                    }
+                }
+                return;
+            }
             for (int jc = j0; jc < j1; jc += NC) {
                 int nc = Math.min(NC, j1 - jc);
                 for (int pc = 0; pc < k; pc += KC) {
                     int kc = Math.min(KC, k - pc);
-                    packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, row);
+                    packB(transB, b, bOff, ldb, pc, kc, jc, nc, bp, 0, row);
                     // Later depth blocks accumulate onto what the first one wrote.
                     float betaBlock = pc == 0 ? beta : 1f;
                     for (int ic = i0; ic < i1; ic += MC) {
                         int mc = Math.min(MC, i1 - ic);
                         a.copy(transA, ic, mc, pc, kc, ap);
-                        for (int jr = 0; jr < nc; jr += NR) {
-                            int cols = Math.min(NR, nc - jr);
-                            for (int ir = 0; ir < mc; ir += MR) {
-                                int rows = Math.min(MR, mc - ir);
-                                long cb = cOff + ((long) (ic + ir) * ldc + jc + jr) * ES;
-                                // Rows of the last sliver past mc hold stale values; their results are never
-                                // stored.
-                                if (transA) {
-                                    kernelT(kc, ap, ir, bp, jr * kc, tile);
-                                } else {
-                                    kernelN(kc, ap, ir * KC, bp, jr * kc, tile);
-                                }
-                                writeBack(tile, alpha, betaBlock, c, cb, rowBytes, rows, cols);
-                            }
-                        }
+                        tiles(transA, ic, mc, kc, jc, nc, ap, bp, 0, tile, alpha, betaBlock, c, cOff, ldc, rowBytes);
                     }
                 }
             }
         } finally {
             BUFFERS.release(buffers);
+        }
+    }
+
+    /**
+     * The micro-tiles of one packed A block (rows ic .. ic+mc) against one packed B block at {@code bo} (columns
+     * jc .. jc+nc), each written back to C with {@code betaBlock}.
+     */
+    private static void tiles(boolean transA, int ic, int mc, int kc, int jc, int nc, float[] ap, float[] bp, int bo,
+            float[] tile, float alpha, float betaBlock, MemorySegment c, long cOff, int ldc, long rowBytes) {
+        for (int jr = 0; jr < nc; jr += NR) {
+            int cols = Math.min(NR, nc - jr);
+            for (int ir = 0; ir < mc; ir += MR) {
+                int rows = Math.min(MR, mc - ir);
+                long cb = cOff + ((long) (ic + ir) * ldc + jc + jr) * ES;
+                // Rows of the last sliver past mc hold stale values; their results are never stored.
+                if (transA) {
+                    kernelT(kc, ap, ir, bp, bo + jr * kc, tile);
+                } else {
+                    kernelN(kc, ap, ir * KC, bp, bo + jr * kc, tile);
+                }
+                writeBack(tile, alpha, betaBlock, c, cb, rowBytes, rows, cols);
+            }
         }
     }
 
@@ -140,12 +170,15 @@ final class JavaSgemm {
         }
     }
 
-    /** Packs op(B)[pc:pc+kc, jc:jc+nc] as NR-column slivers, each kc x NR, zero-padding the last sliver. */
+    /**
+     * Packs op(B)[pc:pc+kc, jc:jc+nc] from {@code bp[at]} on as NR-column slivers, each kc x NR, zero-padding the
+     * last sliver.
+     */
     private static void packB(boolean transB, MemorySegment b, long bOff, int ldb, int pc, int kc, int jc, int nc,
-            float[] bp, float[] row) {
+            float[] bp, int at, float[] row) {
         for (int jr = 0; jr < nc; jr += NR) {
             int cols = Math.min(NR, nc - jr);
-            int base = jr * kc;
+            int base = at + jr * kc;
             if (!transB) {
                 long src = bOff + ((long) pc * ldb + jc + jr) * ES;
                 // Masked loads leave the padding columns of a narrow last sliver zero.

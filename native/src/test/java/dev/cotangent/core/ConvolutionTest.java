@@ -1,6 +1,7 @@
 package dev.cotangent.core;
 
 import static dev.cotangent.core.KernelChecks.assertError;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -325,7 +326,8 @@ class ConvolutionTest {
     }
 
     /**
-     * The float32 forward and filter gradient whose im2col blocks are made inside the GEMM ({@link Im2colPanels}):
+     * The float32 forward and filter gradient whose im2col blocks are made inside the GEMM ({@link Im2colPanels}),
+     * and the input gradient made the same way from the output gradient (stride 1, SAME):
      * against the direct loops, and against the chunked im2col path, on random geometries with more channels than
      * the direct kernels take (strides, dilations, padding, runs cut by block edges), and on a product larger than
      * one GEMM block in every direction, on one thread and two.
@@ -358,11 +360,26 @@ class ConvolutionTest {
                         Convolution.conv2dBackwardFilter(x, g, w.shape(), p), dw, (int) (y.size() / ws[3]));
             }
             Convolution.chunksPerThread = true;
+            // The filter gradient's pixel parts depend on the shape alone: the same bits on one thread and two.
+            NdArray x = KernelChecks.random(rnd, DType.F32, 4, 30, 30, 12);
+            NdArray gy = KernelChecks.random(rnd, DType.F32, 4, 30, 30, 20);
+            Conv2dParams same = Conv2dParams.of(1, Padding.SAME);
+            Parallel.setThreads(1);
+            double[] one = Convolution.conv2dBackwardFilter(x, gy, Shape.of(3, 3, 12, 20), same).toDoubleArray();
+            Parallel.setThreads(2);
+            double[] two = Convolution.conv2dBackwardFilter(x, gy, Shape.of(3, 3, 12, 20), same).toDoubleArray();
+            assertArrayEquals(one, two, "filter gradient on 1 and 2 threads");
             for (int t : new int[] {1, 2}) {
                 Parallel.setThreads(t);
                 // K = 5*5*24 = 600 taps (three depth blocks), 2*14*13 = 364 pixels (several row blocks), 70 filters.
                 check(rnd, DType.F32, new int[] {2, 14, 13, 24}, new int[] {5, 5, 24, 70},
                         new Conv2dParams(1, 1, Padding.SAME, 1, 2));
+                // SAME at stride 1: the input gradient is the flipped filter's convolution of the output gradient.
+                // Even filter sizes pad unevenly; a filter larger than the image; a ResNet-like 3x3 layer.
+                check(rnd, DType.F32, new int[] {2, 9, 8, 7}, new int[] {4, 2, 7, 5}, Conv2dParams.of(1, Padding.SAME));
+                check(rnd, DType.F32, new int[] {3, 2, 1, 6}, new int[] {3, 5, 6, 4}, Conv2dParams.of(1, Padding.SAME));
+                check(rnd, DType.F32, new int[] {2, 12, 12, 40}, new int[] {3, 3, 40, 36},
+                        Conv2dParams.of(1, Padding.SAME));
             }
         } finally {
             Parallel.setThreads(threads);
