@@ -360,15 +360,22 @@ class ConvolutionTest {
                         Convolution.conv2dBackwardFilter(x, g, w.shape(), p), dw, (int) (y.size() / ws[3]));
             }
             Convolution.chunksPerThread = true;
-            // The filter gradient's pixel parts depend on the shape alone: the same bits on one thread and two.
-            NdArray x = KernelChecks.random(rnd, DType.F32, 4, 30, 30, 12);
-            NdArray gy = KernelChecks.random(rnd, DType.F32, 4, 30, 30, 20);
+            // The filter gradient's pixel parts are fixed by the shape and the thread count: the same bits on
+            // every run at 2 threads, and within rounding of 1 thread's.
+            NdArray x = KernelChecks.random(rnd, DType.F32, 5, 30, 30, 12); // 4,500 pixels: two parts
+            NdArray gy = KernelChecks.random(rnd, DType.F32, 5, 30, 30, 20);
             Conv2dParams same = Conv2dParams.of(1, Padding.SAME);
+            Shape filterShape = Shape.of(3, 3, 12, 20);
             Parallel.setThreads(1);
-            double[] one = Convolution.conv2dBackwardFilter(x, gy, Shape.of(3, 3, 12, 20), same).toDoubleArray();
+            NdArray one = Convolution.conv2dBackwardFilter(x, gy, filterShape, same);
             Parallel.setThreads(2);
-            double[] two = Convolution.conv2dBackwardFilter(x, gy, Shape.of(3, 3, 12, 20), same).toDoubleArray();
-            assertArrayEquals(one, two, "filter gradient on 1 and 2 threads");
+            double[] two = Convolution.conv2dBackwardFilter(x, gy, filterShape, same).toDoubleArray();
+            for (int run = 0; run < 5; run++) {
+                assertArrayEquals(two, Convolution.conv2dBackwardFilter(x, gy, filterShape, same).toDoubleArray(),
+                        "filter gradient, run " + run + " on 2 threads");
+            }
+            assertNear("filter gradient on 1 and 2 threads", one, Convolution.conv2dBackwardFilter(x, gy, filterShape,
+                    same), 4500);
             for (int t : new int[] {1, 2}) {
                 Parallel.setThreads(t);
                 // K = 5*5*24 = 600 taps (three depth blocks), 2*14*13 = 364 pixels (several row blocks), 70 filters.
