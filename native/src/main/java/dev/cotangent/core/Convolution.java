@@ -207,7 +207,7 @@ public final class Convolution {
                 partial[i] = NdArray.allocate(op, dtype, filterShape);
                 partial[i].fill(0);
             }
-            chunks(g, dtype, (run, cols, u0, units, part) -> {
+            chunks(g, dtype, true, (run, cols, u0, units, part) -> {
                 run.im2col(g, es, xs, x.byteOffset(), cols, u0, units);
                 NdArray target = partial[part];
                 gemm(run.gemm, dtype, true, false, g.k(), g.f(), units * g.ow(), cols, 0, g.k(), gs,
@@ -392,6 +392,15 @@ public final class Convolution {
 
     /** Runs {@code body} over chunks of output-row units, each part with its own pooled scratch buffer. */
     private static void chunks(ConvGeometry g, DType dtype, Chunk body) {
+        chunks(g, dtype, false, body);
+    }
+
+    /**
+     * As {@link #chunks(ConvGeometry, DType, Chunk)}; with {@code fixedParts}, part p always takes the same grains
+     * (the p-th share, in order), for a body that sums into a per-part partial: grains taken from a shared counter
+     * would make the partial sums, and their rounding, depend on timing.
+     */
+    private static void chunks(ConvGeometry g, DType dtype, boolean fixedParts, Chunk body) {
         int units = chunkUnits(g, dtype);
         long bytes = Math.max(1, (long) units * g.ow() * g.k() * dtype.byteSize());
         // One output row of im2col can outgrow the budget (a wide output with a large filter): it is an array too.
@@ -416,11 +425,14 @@ public final class Convolution {
         AtomicInteger next = new AtomicInteger();
         int threads = Parallel.threads();
         Parallel.forRange(threads, 1, threads, (part, from, to) -> withBuffer(bytes, cols -> {
-            for (int i = next.getAndIncrement(); i < grains; i = next.getAndIncrement()) {
+            int last = fixedParts ? (int) ((long) grains * (part + 1) / threads) : grains;
+            int i = fixedParts ? (int) ((long) grains * part / threads) : next.getAndIncrement();
+            while (i < last) {
                 int end = Math.min(g.units(), (i + 1) * grain);
                 for (int u0 = i * grain; u0 < end; u0 += units) {
                     body.run(run, cols, u0, Math.min(units, end - u0), part);
                 }
+                i = fixedParts ? i + 1 : next.getAndIncrement();
             }
         }));
     }

@@ -394,6 +394,32 @@ class ConvolutionTest {
         }
     }
 
+    /**
+     * The chunked filter gradient (float64 here) sums each thread's chunks into its own partial: each part takes
+     * a fixed share of the chunks, so the bits do not depend on which thread got ahead.
+     */
+    @Test
+    void chunkedFilterGradientHasTheSameBitsEveryRun() {
+        int threads = Parallel.threads();
+        long budget = Convolution.colsBudgetBytes;
+        try {
+            Parallel.setThreads(2);
+            Convolution.colsBudgetBytes = 12L * 12 * 45 * 8; // one image's rows per chunk: many chunks
+            Random rnd = new Random(51);
+            NdArray x = KernelChecks.random(rnd, DType.F64, 16, 12, 12, 5);
+            NdArray gy = KernelChecks.random(rnd, DType.F64, 16, 12, 12, 4);
+            Conv2dParams same = Conv2dParams.of(1, Padding.SAME);
+            double[] first = Convolution.conv2dBackwardFilter(x, gy, Shape.of(3, 3, 5, 4), same).toDoubleArray();
+            for (int run = 0; run < 30; run++) {
+                assertArrayEquals(first, Convolution.conv2dBackwardFilter(x, gy, Shape.of(3, 3, 5, 4), same)
+                        .toDoubleArray(), "run " + run);
+            }
+        } finally {
+            Parallel.setThreads(threads);
+            Convolution.colsBudgetBytes = budget;
+        }
+    }
+
     /** Element-wise closeness of two float32 results of {@code terms}-term sums, relative to the larger scale. */
     private static void assertNear(String what, NdArray expected, NdArray got, int terms) {
         assertEquals(expected.shape(), got.shape(), what);
