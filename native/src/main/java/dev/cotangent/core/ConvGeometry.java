@@ -1,5 +1,7 @@
 package dev.cotangent.core;
 
+import java.util.function.Supplier;
+
 /**
  * The checked sizes of one 2-D convolution: input [n, h, w, c], filter [kh, kw, c, f], output [n, oh, ow, f],
  * padding before each spatial axis, strides and dilations.
@@ -23,7 +25,7 @@ record ConvGeometry(String op, Shape inputShape, Shape filterShape, Conv2dParams
                     + " channels but filter " + filter + " expects " + filter.dim(2)
                     + " (filter axis 2); expected equal input channels");
         }
-        String where = op + " (input " + input + ", filter " + filter + ", " + p + ")";
+        Supplier<String> where = () -> op + " (input " + input + ", filter " + filter + ", " + p + ")";
         Padding.Window rows = Padding.window(where, "height", p.padding(), input.dim(1), filter.dim(0),
                 p.strideH(), p.dilationH());
         Padding.Window cols = Padding.window(where, "width", p.padding(), input.dim(2), filter.dim(1),
@@ -33,7 +35,7 @@ record ConvGeometry(String op, Shape inputShape, Shape filterShape, Conv2dParams
         long units = (long) input.dim(0) * rows.outputSize();
         long k = (long) filter.dim(0) * filter.dim(1) * filter.dim(2);
         if (units > MAX_COUNT || k > MAX_COUNT) {
-            throw new IllegalArgumentException(where + ": " + units + " output rows (batch x height) and " + k
+            throw new IllegalArgumentException(where.get() + ": " + units + " output rows (batch x height) and " + k
                     + " filter taps x channels; expected at most " + MAX_COUNT + " of each");
         }
         return new ConvGeometry(op, input, filter, p, input.dim(0), input.dim(1), input.dim(2), input.dim(3),

@@ -1,5 +1,7 @@
 package dev.cotangent.core;
 
+import java.util.function.Supplier;
+
 /** How windowed ops (convolution, pooling) treat the borders, with TensorFlow's semantics. */
 public enum Padding {
     /** No padding: windows lie wholly inside the input; output size {@code ceil((in - window + 1) / stride)}. */
@@ -30,9 +32,20 @@ public enum Padding {
     public static Window window(String op, String axis, Padding padding, int inputSize, int windowSize, int stride,
             int dilation) {
         Checks.notNull(op, "Padding.window", "op");
-        Checks.notNull(axis, op + " (Padding.window)", "axis");
-        Checks.notNull(padding, op + " (Padding.window)", "padding");
+        return window(() -> op, axis, padding, inputSize, windowSize, stride, dilation);
+    }
+
+    /**
+     * As {@link #window(String, String, Padding, int, int, int, int)}, with the op's description made only for an
+     * error: the kernels' geometry checks describe the op with its shapes, and building that string on every
+     * call cost microseconds on small layers.
+     */
+    static Window window(Supplier<String> where, String axis, Padding padding, int inputSize,
+            int windowSize, int stride, int dilation) {
+        Checks.notNull(axis, "Padding.window", "axis");
+        Checks.notNull(padding, "Padding.window", "padding");
         if (inputSize < 0 || windowSize < 1 || stride < 1 || dilation < 1) {
+            String op = where.get();
             throw new IllegalArgumentException(op + ": " + axis + " input " + inputSize + ", window " + windowSize
                     + ", stride " + stride + ", dilation " + dilation
                     + "; expected input >= 0 and window, stride, dilation >= 1");
@@ -43,12 +56,12 @@ public enum Padding {
                 if (inputSize == 0) {
                     return new Window(0, 0, 0);
                 }
-                throw new IllegalArgumentException(op + ": the " + axis + " window spans " + extent + " elements ("
-                        + windowSize + " taps, dilation " + dilation + ") but the input " + axis + " is "
-                        + inputSize + " with VALID padding; expected a window no larger than the input (or SAME"
-                        + " padding)");
+                throw new IllegalArgumentException(where.get() + ": the " + axis + " window spans " + extent
+                        + " elements (" + windowSize + " taps, dilation " + dilation + ") but the input " + axis
+                        + " is " + inputSize + " with VALID padding; expected a window no larger than the input"
+                        + " (or SAME padding)");
             }
-            checkSpan(op, axis, inputSize, 0, windowSize, stride, dilation);
+            checkSpan(where, axis, inputSize, 0, windowSize, stride, dilation);
             return new Window((int) ((inputSize - extent) / stride + 1), 0, 0);
         }
         int out = (int) (((long) inputSize + stride - 1) / stride);
@@ -56,19 +69,19 @@ public enum Padding {
         if (out == 0) {
             total = 0;
         }
-        checkSpan(op, axis, inputSize, total, windowSize, stride, dilation);
+        checkSpan(where, axis, inputSize, total, windowSize, stride, dilation);
         int before = (int) (total / 2);
         return new Window(out, before, (int) (total - before));
     }
 
     // The kernels index window positions, which lie in the padded input, as ints.
-    private static void checkSpan(String op, String axis, int inputSize, long padding, int windowSize, int stride,
-            int dilation) {
+    private static void checkSpan(Supplier<String> where, String axis, int inputSize,
+            long padding, int windowSize, int stride, int dilation) {
         long span = inputSize + padding;
         if (span > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(op + ": the padded " + axis + " axis (input " + inputSize + ", padding "
-                    + padding + " for a window of " + windowSize + " taps, dilation " + dilation + ", stride " + stride
-                    + ") spans " + span + " positions; expected at most " + Integer.MAX_VALUE);
+            throw new IllegalArgumentException(where.get() + ": the padded " + axis + " axis (input " + inputSize
+                    + ", padding " + padding + " for a window of " + windowSize + " taps, dilation " + dilation
+                    + ", stride " + stride + ") spans " + span + " positions; expected at most " + Integer.MAX_VALUE);
         }
     }
 }

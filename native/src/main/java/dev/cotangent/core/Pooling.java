@@ -3,6 +3,7 @@ package dev.cotangent.core;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.function.Supplier;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -64,14 +65,14 @@ public final class Pooling {
                 throw new IllegalArgumentException(op + ": input " + input + " has rank " + input.rank()
                         + "; expected rank 4 [batch, height, width, channels] (NHWC)");
             }
-            String where = op + " (input " + input + ", " + p + ")";
+            Supplier<String> where = () -> op + " (input " + input + ", " + p + ")";
             Padding.Window rows = Padding.window(where, "height", p.padding(), input.dim(1), p.poolH(), p.strideH(), 1);
             Padding.Window cols = Padding.window(where, "width", p.padding(), input.dim(2), p.poolW(), p.strideW(), 1);
             // NOTE: each image is pooled in a Java array, so an image (input or output) must fit one.
             long inImage = (long) input.dim(1) * input.dim(2) * input.dim(3);
             long outImage = (long) rows.outputSize() * cols.outputSize() * input.dim(3);
             if (Math.max(inImage, outImage) > MAX_IMAGE) {
-                throw new IllegalArgumentException(where + ": one image has " + inImage + " input and " + outImage
+                throw new IllegalArgumentException(where.get() + ": one image has " + inImage + " input and " + outImage
                         + " output elements; expected at most " + MAX_IMAGE + " each (an image is pooled in one Java"
                         + " array)");
             }
