@@ -21,7 +21,8 @@ final class Parallel {
     private static final int ELEMENT_GRAIN = 1024;
 
     private static volatile int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-    private static @Nullable KernelPool pool;
+    /** Made on the first split; replaced when the thread count changes. Read on every split, without a lock. */
+    private static volatile @Nullable KernelPool pool;
 
     private Parallel() {}
 
@@ -34,21 +35,28 @@ final class Parallel {
         if (n < 1 || n > Backend.MAX_THREADS) {
             throw new IllegalArgumentException("setThreads: " + n + " threads; expected 1 to " + Backend.MAX_THREADS);
         }
-        if (n != threads && pool != null) {
+        KernelPool old = pool;
+        if (n != threads && old != null) {
             // The old pool's workers end once idle; splits already running on it finish normally.
-            pool.shutdown();
+            old.shutdown();
             pool = null;
         }
         threads = n;
     }
 
-    private static synchronized KernelPool pool() {
+    private static KernelPool pool() {
         KernelPool p = pool;
-        if (p == null) {
-            p = new KernelPool(Math.max(1, threads - 1));
-            pool = p;
+        if (p != null) {
+            return p;
         }
-        return p;
+        synchronized (Parallel.class) {
+            p = pool;
+            if (p == null) {
+                p = new KernelPool(Math.max(1, threads - 1));
+                pool = p;
+            }
+            return p;
+        }
     }
 
     /**

@@ -79,15 +79,11 @@ final class DenseKernels {
         }
     }
 
-    /** {@code g} where {@code y > 0}, else 0: relu's pullback given its output; both contiguous, same shape. */
-    static NdArray reluGradient(NdArray g, NdArray y) {
-        return gradientAndBiasSum(g, y, false)[0];
-    }
-
     /**
      * The pullback's elementwise part of a layer whose last axis is its channels: {@code gz}, which is {@code g}
      * where {@code y > 0} and else 0 when {@code y} (the relu's output, contiguous, g's shape) is given, else
-     * {@code g} itself; and, when {@code sumBias}, the bias gradient {@code Σ_rows gz}, of shape [channels].
+     * {@code g} itself (returned as given); and, when {@code sumBias}, the bias gradient {@code Σ_rows gz}, of
+     * shape [channels].
      * Both come from one pass over {@code g}: on a conv layer the bias sum read the whole gradient once more.
      *
      * <p>The bias sum adds rows in fixed blocks of {@value #SUM_BLOCK_ROWS}, then the blocks' partial sums in
@@ -96,11 +92,11 @@ final class DenseKernels {
     static NdArray[] gradientAndBiasSum(NdArray g, @Nullable NdArray y, boolean sumBias) {
         int m = g.rank() == 0 ? 1 : g.shape().dim(-1);
         long rows = m == 0 ? 0 : g.size() / m;
+        if (y == null && !sumBias) {
+            return new NdArray[] {g, null};
+        }
         NdArray gc = g.isContiguous() ? g : g.contiguous();
         NdArray gz = y == null ? gc : NdArray.empty(g.dtype(), g.shape());
-        if (y == null && !sumBias) {
-            return new NdArray[] {gz, null};
-        }
         boolean f32 = g.dtype() == DType.F32;
         long blocks = (rows + SUM_BLOCK_ROWS - 1) / SUM_BLOCK_ROWS;
         // Partial sums are kept per block only when asked for; the masking alone needs none.
@@ -149,7 +145,10 @@ final class DenseKernels {
         }
         Reference.reachabilityFence(gc);
         Reference.reachabilityFence(y);
-        return new NdArray[] {gz, bias};
+        if (gc != g) {
+            gc.close(); // a contiguous copy made here: read, and no longer needed
+        }
+        return new NdArray[] {y == null ? g : gz, bias};
     }
 
     /**

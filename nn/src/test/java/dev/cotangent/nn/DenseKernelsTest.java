@@ -40,7 +40,7 @@ class DenseKernelsTest {
                 double[][] got = onThreads(threads, () -> {
                     NdArray y = z.copy();
                     DenseKernels.addBiasInPlace("test", y, bias, true);
-                    return new double[][] {y.toDoubleArray(), DenseKernels.reluGradient(g, y).toDoubleArray()};
+                    return new double[][] {y.toDoubleArray(), DenseKernels.gradientAndBiasSum(g, y, false)[0].toDoubleArray()};
                 });
                 assertArrayEquals(expected, got[0], dtype + " bias + relu on " + threads + " threads");
                 assertArrayEquals(expectedGrad, got[1], dtype + " relu gradient on " + threads + " threads");
