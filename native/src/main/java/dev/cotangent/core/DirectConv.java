@@ -39,10 +39,25 @@ final class DirectConv {
 
     private DirectConv() {}
 
-    /** Whether the direct kernels take this convolution: float32 and few input channels. */
+    /**
+     * Whether the direct kernels take this convolution: float32, few input channels, and a padded image (what the
+     * windows reach, padding included, copied per thread) at most 16 times the image or 1 Mi floats. Huge strides
+     * or dilations reach far past a small image: the padded copy would be mostly zeros, or not fit an array.
+     */
     static boolean applies(ConvGeometry g, DType dtype) {
-        return dtype == DType.F32 && g.c() <= maxChannels;
+        if (dtype != DType.F32 || g.c() > maxChannels) {
+            return false;
+        }
+        long hp = Math.max((long) g.h() + g.padTop(),
+                (g.oh() - 1L) * g.strideH() + (g.kh() - 1L) * g.dilationH() + 1);
+        long wp = Math.max((long) g.w() + g.padLeft(),
+                (g.ow() - 1L) * g.strideW() + (g.kw() - 1L) * g.dilationW() + 1);
+        double padded = (double) hp * wp * g.c();
+        return padded <= Math.max(16.0 * g.h() * g.w() * g.c(), MAX_SMALL_PADDED);
     }
+
+    /** Padded floats allowed whatever the image's size: 4 MiB per thread. */
+    private static final double MAX_SMALL_PADDED = 1 << 20;
 
     /** The sizes shared by both kernels: padded image, tap offsets, output channels rounded to vectors. */
     private record Layout(ConvGeometry g, int hp, int wp, int fp, int[] tapOffset, int[] pixelOffset) {

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.function.IntConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -135,8 +136,6 @@ final class JavaGemmWarmup {
      */
     private static void warm(DType dtype) {
         int es = (int) dtype.byteSize();
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        boolean jitClock = jit != null && jit.isCompilationTimeMonitoringSupported();
         // NOTE: shared, like the arrays' buffers: the memory-access code compiled here specializes on the kind
         // of arena, and a confined one would deoptimize on the first real product.
         try (Arena arena = Arena.ofShared()) {
@@ -145,9 +144,7 @@ final class JavaGemmWarmup {
             MemorySegment a = arena.allocate(elements * es, 64);
             MemorySegment b = arena.allocate(elements * es, 64);
             MemorySegment c = arena.allocate(elements * es, 64);
-            long lastJit = -1;
-            long quietSince = System.nanoTime();
-            for (int round = 0; round < MAX_ROUNDS; round++) {
+            repeatUntilJitQuiet(MIN_ROUNDS, round -> {
                 // Both entries: products come through the parallel one, a convolution's parts through the other.
                 Gemm g = (round & 1) == 0 ? JavaGemm.INSTANCE : JavaGemm.SERIAL;
                 // NOTE: every branch of the blocking code must be seen here (beta zero or not, edge tiles, A in
@@ -159,20 +156,34 @@ final class JavaGemmWarmup {
                     boolean transA = (round & 64) != 0;
                     product(g, dtype, transA, !transA, JavaSgemm.MC + 7, 70, JavaSgemm.KC + 5, round & 1, a, b, c);
                 }
-                if (round < MIN_ROUNDS) {
-                    continue;
-                }
-                if (!jitClock) {
-                    break;
-                }
-                long now = System.nanoTime();
-                long total = jit.getTotalCompilationTime();
-                if (total != lastJit) {
-                    lastJit = total;
-                    quietSince = now;
-                } else if (now - quietSince > QUIET_NANOS) {
-                    break;
-                }
+            });
+        }
+    }
+
+    /**
+     * Runs {@code round} at least {@code minRounds} times, then until the JIT has compiled nothing new for
+     * {@link #QUIET_NANOS} (or {@link #MAX_ROUNDS} rounds, or at once where the JIT has no clock).
+     */
+    static void repeatUntilJitQuiet(int minRounds, IntConsumer round) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        boolean jitClock = jit != null && jit.isCompilationTimeMonitoringSupported();
+        long lastJit = -1;
+        long quietSince = System.nanoTime();
+        for (int i = 0; i < MAX_ROUNDS; i++) {
+            round.accept(i);
+            if (i + 1 < minRounds) {
+                continue;
+            }
+            if (!jitClock) {
+                return;
+            }
+            long now = System.nanoTime();
+            long total = jit.getTotalCompilationTime();
+            if (total != lastJit) {
+                lastJit = total;
+                quietSince = now;
+            } else if (now - quietSince > QUIET_NANOS) {
+                return;
             }
         }
     }

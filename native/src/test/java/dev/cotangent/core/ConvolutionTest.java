@@ -25,9 +25,9 @@ class ConvolutionTest {
         if (padding == Padding.VALID) {
             return new int[] {in >= extent ? (in - extent) / stride + 1 : -1, 0};
         }
-        int out = (in + stride - 1) / stride;
-        int total = Math.max((out - 1) * stride + extent - in, 0);
-        return new int[] {out, total / 2};
+        int out = (int) ((in + (long) stride - 1) / stride);
+        long total = Math.max((out - 1L) * stride + extent - in, 0);
+        return new int[] {out, (int) (total / 2)};
     }
 
     /** Direct loops: forward output, backward input, backward filter, each with its absolute-value twin. */
@@ -395,6 +395,95 @@ class ConvolutionTest {
     }
 
     /**
+     * Strides and dilations so large that the windows reach far past a small image: the direct kernels (few
+     * input channels) would copy a padded image of billions of floats; the im2col path takes these instead.
+     */
+    @Test
+    void hugeStridesAndDilationsMatchDirectLoops() {
+        Random rnd = new Random(71);
+        for (int[] xs : new int[][] {{1, 5, 7, 2}, {2, 3, 4, 1}}) {
+            check(rnd, DType.F32, xs, new int[] {2, 3, xs[3], 2}, new Conv2dParams(5, Integer.MAX_VALUE,
+                    Padding.SAME, 1 << 30, 1 << 16));
+            check(rnd, DType.F32, xs, new int[] {1, 2, xs[3], 3}, new Conv2dParams(1, 1, Padding.SAME, 1, 1 << 28));
+        }
+    }
+
+    /**
+     * Float32 3x3 stride-1 layers with 16 or more channels on each side run as Winograd F(2x2, 3x3) products, all
+     * three of them: against the direct loops in double, and against im2col (Winograd switched off), on random
+     * geometries (SAME and VALID, odd and even sizes, channel counts that leave partial vectors, an image smaller
+     * than the filter) on one thread and two, and on products of several tile blocks. The filter gradient has the
+     * same bits on every run at a given thread count.
+     */
+    @Test
+    void winogradMatchesDirectLoopsAndIm2col() {
+        Random rnd = new Random(61);
+        int threads = Parallel.threads();
+        try {
+            for (int trial = 0; trial < 40; trial++) {
+                Padding padding = rnd.nextBoolean() ? Padding.SAME : Padding.VALID;
+                int low = padding == Padding.VALID ? 3 : 1;
+                int[] xs = {1 + rnd.nextInt(3), low + rnd.nextInt(12), low + rnd.nextInt(12), 16 + rnd.nextInt(25)};
+                int[] ws = {3, 3, xs[3], 16 + rnd.nextInt(55)};
+                Parallel.setThreads(1 + trial % 2);
+                checkWinograd(rnd, xs, ws, Conv2dParams.of(1, padding));
+            }
+            for (int t : new int[] {1, 2}) {
+                Parallel.setThreads(t);
+                // 2 x 10 x 10 = 200 tiles of 16 -> 16 channels: two blocks; 24 x 24 x 48 -> 80: several.
+                checkWinograd(rnd, new int[] {2, 20, 19, 16}, new int[] {3, 3, 16, 16}, Conv2dParams.of(1,
+                        Padding.SAME));
+                checkWinograd(rnd, new int[] {3, 24, 24, 48}, new int[] {3, 3, 48, 80}, Conv2dParams.of(1,
+                        Padding.VALID));
+                checkWinograd(rnd, new int[] {1, 1, 2, 20}, new int[] {3, 3, 20, 17}, Conv2dParams.of(1,
+                        Padding.SAME));
+            }
+            Parallel.setThreads(2);
+            NdArray x = KernelChecks.random(rnd, DType.F32, 4, 30, 30, 32);
+            NdArray gy = KernelChecks.random(rnd, DType.F32, 4, 30, 30, 32);
+            Conv2dParams same = Conv2dParams.of(1, Padding.SAME);
+            double[] first = Convolution.conv2dBackwardFilter(x, gy, Shape.of(3, 3, 32, 32), same).toDoubleArray();
+            for (int run = 0; run < 5; run++) {
+                assertArrayEquals(first, Convolution.conv2dBackwardFilter(x, gy, Shape.of(3, 3, 32, 32), same)
+                        .toDoubleArray(), "Winograd filter gradient, run " + run + " on 2 threads");
+            }
+        } finally {
+            Parallel.setThreads(threads);
+            Convolution.winogradAllowed = true;
+        }
+    }
+
+    /**
+     * One Winograd geometry: the three products against the direct loops, then against im2col's. Rounding is
+     * bounded by the largest magnitude sum rather than each element's own: a tile's transforms add and subtract
+     * inputs that its four outputs share, so one output's error follows its neighbours' magnitudes too.
+     */
+    private static void checkWinograd(Random rnd, int[] xs, int[] ws, Conv2dParams p) {
+        Convolution.winogradAllowed = true;
+        NdArray x = KernelChecks.random(rnd, DType.F32, xs);
+        NdArray w = KernelChecks.random(rnd, DType.F32, ws);
+        NdArray y = Convolution.conv2d(x, w, p);
+        NdArray g = KernelChecks.random(rnd, DType.F32, y.shape().dims());
+        NdArray dx = Convolution.conv2dBackwardInput(g, w, x.shape(), p);
+        NdArray dw = Convolution.conv2dBackwardFilter(x, g, w.shape(), p);
+        String what = "x" + x.shape() + " w" + w.shape() + " " + p + " on " + Parallel.threads() + " threads";
+        Reference r = Reference.of(x.toDoubleArray(), xs, w.toDoubleArray(), ws, g.toDoubleArray(), p);
+        int taps = 9 * ws[2];
+        assertNear("conv2d Winograd vs direct loops " + what, r.y(), r.yAbs(), y, 16 * taps);
+        assertNear("conv2dBackwardInput Winograd vs direct loops " + what, r.dx(), r.dxAbs(), dx, 16 * 9 * ws[3]);
+        assertNear("conv2dBackwardFilter Winograd vs direct loops " + what, r.dw(), r.dwAbs(), dw,
+                16 * (int) (y.size() / ws[3]));
+        Convolution.winogradAllowed = false;
+        // Winograd's transforms add up to 4 inputs before multiplying: a few times im2col's rounding.
+        assertNear("conv2d Winograd vs im2col " + what, Convolution.conv2d(x, w, p), y, 16 * taps);
+        assertNear("conv2dBackwardInput Winograd vs im2col " + what, Convolution.conv2dBackwardInput(g, w, x.shape(),
+                p), dx, 16 * 9 * ws[3]);
+        assertNear("conv2dBackwardFilter Winograd vs im2col " + what, Convolution.conv2dBackwardFilter(x, g,
+                w.shape(), p), dw, 16 * (int) (y.size() / ws[3]));
+        Convolution.winogradAllowed = true;
+    }
+
+    /**
      * The chunked filter gradient (float64 here) sums each thread's chunks into its own partial: each part takes
      * a fixed share of the chunks, so the bits do not depend on which thread got ahead.
      */
@@ -417,6 +506,23 @@ class ConvolutionTest {
         } finally {
             Parallel.setThreads(threads);
             Convolution.colsBudgetBytes = budget;
+        }
+    }
+
+    /** Closeness to double loops of a float32 result of {@code terms}-term sums, relative to the largest |sum|. */
+    private static void assertNear(String what, double[] expected, double[] absSums, NdArray got, int terms) {
+        double[] a = got.toDoubleArray();
+        assertEquals(expected.length, a.length, what);
+        double scale = 1e-30;
+        for (double v : absSums) {
+            scale = Math.max(scale, v);
+        }
+        double tol = 4 * Math.sqrt(Math.max(1, terms)) * 0x1p-24 * scale;
+        for (int i = 0; i < a.length; i++) {
+            if (!(Math.abs(expected[i] - a[i]) <= tol)) {
+                throw new AssertionError(what + ": element " + i + " is " + a[i] + ", expected " + expected[i]
+                        + " (tolerance " + tol + ")");
+            }
         }
     }
 

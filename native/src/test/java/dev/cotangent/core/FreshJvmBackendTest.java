@@ -27,6 +27,8 @@ class FreshJvmBackendTest {
             });
             report("matmul", () -> LinearAlgebra.matmul(NdArray.ones(DType.F32, 2, 2), NdArray.ones(DType.F32, 2, 2)));
             report("zeros", () -> NdArray.zeros(DType.F32, 300).size());
+            report("conv2d", () -> Convolution.conv2d(NdArray.ones(DType.F32, 1, 4, 4, 16),
+                    NdArray.ones(DType.F32, 3, 3, 16, 16), Conv2dParams.of(1, Padding.SAME)).shape());
             report("describeAfter", Backend::describe);
         }
 
@@ -60,6 +62,20 @@ class FreshJvmBackendTest {
             assertEquals(call + "=" + expected, line(out, call));
         }
         assertEquals("zeros=300", line(out, "zeros"), "arrays without a GEMM still work");
+    }
+
+    @Test
+    void anUnknownConvolutionSettingIsAnErrorNamingTheAcceptedValues() throws Exception {
+        assertEquals("conv2d=java.lang.IllegalStateException: conv2d: system property cotangent.conv.winograd=no is"
+                + " not understood; expected auto or off (or unset)", line(probe("-Dcotangent.conv.winograd=no"),
+                        "conv2d"));
+        assertEquals("conv2d=java.lang.IllegalStateException: conv2d: system property cotangent.conv.gemm=blas is not"
+                + " understood; expected default or backend (or unset)", line(probe("-Dcotangent.conv.gemm=blas"),
+                        "conv2d"));
+        for (String ok : new String[] {"-Dcotangent.conv.winograd=off", "-Dcotangent.conv.winograd=AUTO",
+            "-Dcotangent.conv.gemm=backend"}) {
+            assertEquals("conv2d=[1, 4, 4, 16]", line(probe(ok), "conv2d"), ok);
+        }
     }
 
     @Test

@@ -1,0 +1,676 @@
+package dev.cotangent.core;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicInteger;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Float32 3x3 convolutions at stride 1 by Winograd's minimal filtering F(2x2, 3x3) (Lavin and Gray, "Fast
+ * Algorithms for Convolutional Neural Networks", 2016): a 2x2 block of outputs costs 16 multiplies per pair of
+ * input and output channels instead of 36, so the product does 2.25 times fewer multiply-adds than im2col's.
+ *
+ * <p>For each 4x4 input patch d (2x2 output tile, neighbours overlapping by two), filter g and tile output y:
+ * {@code U = G g Gᵀ}, {@code V = Bᵀ d B}, {@code M[p] = Σ_c V[p][c] U[p][c][:]} for each of the 16 points p
+ * (one GEMM per point), {@code y = Aᵀ M A}. The filter gradient is the same product's adjoint: {@code dM = A dy
+ * Aᵀ}, {@code dU[p] = Σ_tiles V[p]ᵀ dM[p]}, {@code dg = Gᵀ dU G}. The input gradient is the forward of the output
+ * gradient with the flipped filter ({@link ConvGeometry#adjoint}), which is a 3x3 stride-1 convolution too.
+ *
+ * <p>Tiles are processed in blocks of {@code tb} (about 256 KiB of transformed input and GEMM output, so that
+ * the transforms and the 16 small GEMMs work in L2), each block by one thread. The transformed arrays are laid out
+ * so that every inner loop reads at a constant stride (C2 then drops the bounds checks): V as [point][channel
+ * block of L][tile][L], U as [point][column chunk][channel][chunk width], M as [point][tile][Kp] and dM as
+ * [point][column chunk][tile][chunk width]; channels are padded to vectors with zeros.
+ *
+ * <p>Results differ from im2col's in the last bits (the transforms add and subtract inputs before multiplying,
+ * with constants 1 and 1/2); {@code ConvolutionTest} bounds the difference against double-precision loops.
+ */
+final class Winograd {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** Columns of the GEMMs' register tiles: two vectors. */
+    private static final int CW = 2 * L;
+    /** Tiles per register tile of the forward GEMM (rows), and channels per register tile of dU's. */
+    private static final int TILE_ROWS = 6;
+    private static final int CHANNEL_ROWS = 4;
+    private static final int POINTS = 16;
+    private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
+    /** Floats of transformed input plus GEMM output per block: about 256 KiB, half of a typical L2. */
+    private static final int BLOCK_FLOATS = 1 << 16;
+    /**
+     * The same for the filter gradient: 1 MiB. Each block adds its product into the whole of dU (16 x C x F
+     * floats), so larger blocks mean fewer passes over it: ResNet's 128-channel layer, 38 ms with the forward's
+     * blocks against 28 with these (one thread).
+     */
+    private static final int GRADIENT_BLOCK_FLOATS = 1 << 18;
+    private static final int MAX_BLOCK_TILES = 120;
+
+    /** Per-thread buffers, grown on demand: transformed input V, then M (forward) or dM (filter gradient). */
+    private static final WorkBuffers<float[][]> BUFFERS = new WorkBuffers<>(() -> new float[][] {new float[0],
+        new float[0]});
+
+    /** Warm-up rounds at least: each calls every transform 2 to 4 times, past C2's thresholds by the end. */
+    private static final int WARM_ROUNDS = 1500;
+    /** Whether the warm-up has run (or failed: the first real product then reports the problem itself). */
+    private static volatile boolean warm;
+    private static volatile @Nullable Thread warmer;
+
+    private Winograd() {}
+
+    /**
+     * Runs small products through every branch of the transforms until C2 has compiled them, on the first
+     * product's thread (others wait), once per JVM. Interpreted, a transform handles one vector at a time as an
+     * object: ResNet's layer would take seconds per call. The branches matter as much: the borders on every side
+     * (SAME padding, a VALID layer and its input gradient, which pads by 2), odd output sizes, a partial vector of
+     * channels and an odd number of output-channel vectors; a branch first taken by a user's layer would
+     * deoptimize the compiled transform, and it would run interpreted again until recompiled.
+     */
+    private static void ensureWarm() {
+        if (warm || warmer == Thread.currentThread()) {
+            return;
+        }
+        synchronized (Winograd.class) {
+            if (warm) {
+                return;
+            }
+            warmer = Thread.currentThread();
+            // NOTE: shared, as arrays' buffers are: code compiled here specializes on the kind of arena.
+            try (Arena arena = Arena.ofShared()) {
+                Conv2dParams same = Conv2dParams.of(1, Padding.SAME);
+                ConvGeometry odd = ConvGeometry.of("warm-up", Shape.of(1, 5, 5, 17), Shape.of(3, 3, 17, 48), same);
+                ConvGeometry even = ConvGeometry.of("warm-up", Shape.of(1, 6, 6, 32), Shape.of(3, 3, 32, 32),
+                        Conv2dParams.of(1, Padding.VALID));
+                ConvGeometry padTwo = even.adjoint();
+                MemorySegment x = arena.allocate(6L * 6 * 48 * Float.BYTES, 64);
+                MemorySegment w = arena.allocate(9L * 32 * 48 * Float.BYTES, 64);
+                MemorySegment y = arena.allocate(6L * 6 * 48 * Float.BYTES, 64);
+                JavaGemmWarmup.repeatUntilJitQuiet(WARM_ROUNDS, round -> {
+                    forward(odd, x, 0, w, 0, y, 0);
+                    forward(padTwo, x, 0, w, 0, y, 0);
+                    filterGradient(odd, x, 0, y, 0, w, 0);
+                    filterGradient(even, x, 0, y, 0, w, 0);
+                });
+            } finally {
+                warmer = null;
+                warm = true;
+            }
+        }
+    }
+
+    /** Whether {@code g} is a 3x3 convolution at stride 1 and dilation 1, the only one this class computes. */
+    static boolean fits(ConvGeometry g) {
+        return g.kh() == 3 && g.kw() == 3 && g.unitSteps();
+    }
+
+    /** The sizes of one Winograd product: tiles, padded channels and the block of tiles a thread takes. */
+    private record Plan(ConvGeometry g, int tilesHigh, int tilesWide, int tiles, int cBlocks, int cp, int kp, int tb,
+            int blocks) {
+        static Plan of(ConvGeometry g, int blockFloats) {
+            int th = (g.oh() + 1) / 2;
+            int tw = (g.ow() + 1) / 2;
+            int tiles = g.n() * th * tw; // at most the output pixels, which fit an int (checked by the caller)
+            int cBlocks = (g.c() + L - 1) / L;
+            int cp = cBlocks * L;
+            int kp = (g.f() + L - 1) / L * L;
+            int tb = blockFloats / (POINTS * (cp + kp)) / TILE_ROWS * TILE_ROWS;
+            tb = Math.max(TILE_ROWS, Math.min(MAX_BLOCK_TILES, tb));
+            return new Plan(g, th, tw, tiles, cBlocks, cp, kp, tb, (tiles + tb - 1) / tb);
+        }
+
+        /** Width of column chunk {@code j}: two vectors, or one for the last chunk of an odd vector count. */
+        int width(int j) {
+            return Math.min(CW, kp - j * CW);
+        }
+
+        int chunks() {
+            return (kp + CW - 1) / CW;
+        }
+    }
+
+    /** out [n, oh, ow, f] = conv2d(x [n, h, w, c], w [3, 3, c, f]) for a geometry that {@link #fits}. */
+    static void forward(ConvGeometry g, MemorySegment x, long xOff, MemorySegment w, long wOff, MemorySegment out,
+            long outOff) {
+        ensureWarm();
+        Plan p = Plan.of(g, BLOCK_FLOATS);
+        float[] u = filterTransform(p, w, wOff);
+        boolean shareable = Parallel.shareable(x, w, out);
+        int threads = shareable ? Parallel.threads() : 1;
+        // Blocks go to whichever thread asks next: a tile's result does not depend on who computes it.
+        AtomicInteger next = new AtomicInteger();
+        Parallel.forRange(threads, 1, threads, (part, from, to) -> {
+            float[][] buffers = buffers(p);
+            try {
+                float[] v = buffers[0];
+                float[] m = buffers[1];
+                for (int b = next.getAndIncrement(); b < p.blocks; b = next.getAndIncrement()) {
+                    int t0 = b * p.tb;
+                    int count = Math.min(p.tb, p.tiles - t0);
+                    inputTransform(p, x, xOff, t0, count, v);
+                    for (int point = 0; point < POINTS; point++) {
+                        pointProduct(p, v, u, m, point, count);
+                    }
+                    outputTransform(p, m, t0, count, out, outOff);
+                }
+            } finally {
+                BUFFERS.release(buffers);
+            }
+        });
+    }
+
+    /**
+     * dw [3, 3, c, f] = the gradient of {@link #forward} with respect to its filter, given x and dy [n, oh, ow, f].
+     * The tile blocks are split into one fixed range per thread, whose partial dU are added in part order: the
+     * same bits from run to run at one thread count.
+     */
+    static void filterGradient(ConvGeometry g, MemorySegment x, long xOff, MemorySegment dy, long dyOff,
+            MemorySegment dw, long dwOff) {
+        ensureWarm();
+        Plan p = Plan.of(g, GRADIENT_BLOCK_FLOATS);
+        boolean shareable = Parallel.shareable(x, dy, dw);
+        int threads = shareable && !Thread.currentThread().isVirtual() ? Parallel.threads() : 1;
+        int parts = Math.max(1, Math.min(threads, p.blocks));
+        int uSize = POINTS * p.cp * p.kp;
+        float[][] partial = new float[parts][];
+        Parallel.forRange(parts, 1, parts, (unused, from, to) -> {
+            for (int part = from; part < to; part++) {
+                float[] du = new float[uSize];
+                float[][] buffers = buffers(p);
+                try {
+                    float[] v = buffers[0];
+                    float[] dm = buffers[1];
+                    int b1 = (int) ((long) p.blocks * (part + 1) / parts);
+                    for (int b = (int) ((long) p.blocks * part / parts); b < b1; b++) {
+                        int t0 = b * p.tb;
+                        int count = Math.min(p.tb, p.tiles - t0);
+                        inputTransform(p, x, xOff, t0, count, v);
+                        gradientTransform(p, dy, dyOff, t0, count, dm);
+                        for (int point = 0; point < POINTS; point++) {
+                            pointGradient(p, v, dm, du, point, count);
+                        }
+                    }
+                } finally {
+                    BUFFERS.release(buffers);
+                }
+                partial[part] = du;
+            }
+        });
+        float[] du = partial[0];
+        for (int i = 1; i < parts; i++) {
+            float[] other = partial[i];
+            for (int j = 0; j < uSize; j++) {
+                du[j] += other[j];
+            }
+        }
+        filterGradientTransform(p, du, dw, dwOff);
+    }
+
+    private static float[][] buffers(Plan p) {
+        float[][] buffers = BUFFERS.acquire();
+        int vSize = POINTS * p.cp * p.tb;
+        int mSize = POINTS * p.kp * p.tb;
+        if (buffers[0].length < vSize) {
+            buffers[0] = new float[vSize];
+        }
+        if (buffers[1].length < mSize) {
+            buffers[1] = new float[mSize];
+        }
+        return buffers;
+    }
+
+    /** U = G g Gᵀ for every channel pair, into [point][chunk][cp][width] (padded rows and columns zero). */
+    private static float[] filterTransform(Plan p, MemorySegment w, long wOff) {
+        ConvGeometry g = p.g;
+        int c = g.c();
+        int f = g.f();
+        float[] taps = new float[9 * c * f];
+        MemorySegment.copy(w, ValueLayout.JAVA_FLOAT_UNALIGNED, wOff, taps, 0, taps.length);
+        float[] u = new float[POINTS * p.cp * p.kp];
+        float[] gg = new float[12];
+        for (int ci = 0; ci < c; ci++) {
+            for (int k = 0; k < f; k++) {
+                // G g: rows (1, 0, 0), (1/2, 1/2, 1/2), (1/2, -1/2, 1/2), (0, 0, 1) over the filter's rows.
+                for (int kx = 0; kx < 3; kx++) {
+                    float g0 = taps[(kx * c + ci) * f + k];
+                    float g1 = taps[((3 + kx) * c + ci) * f + k];
+                    float g2 = taps[((6 + kx) * c + ci) * f + k];
+                    gg[kx] = g0;
+                    gg[3 + kx] = 0.5f * (g0 + g1 + g2);
+                    gg[6 + kx] = 0.5f * (g0 - g1 + g2);
+                    gg[9 + kx] = g2;
+                }
+                int j = k / CW;
+                int width = p.width(j);
+                int col = k - j * CW;
+                for (int r = 0; r < 4; r++) {
+                    float g0 = gg[3 * r];
+                    float g1 = gg[3 * r + 1];
+                    float g2 = gg[3 * r + 2];
+                    float[] row = {g0, 0.5f * (g0 + g1 + g2), 0.5f * (g0 - g1 + g2), g2};
+                    for (int s = 0; s < 4; s++) {
+                        int point = 4 * r + s;
+                        u[point * p.cp * p.kp + j * CW * p.cp + ci * width + col] = row[s];
+                    }
+                }
+            }
+        }
+        return u;
+    }
+
+    /** V = Bᵀ d B for tiles t0 .. t0+count, into v [point][channel block][tile][L]. */
+    private static void inputTransform(Plan p, MemorySegment x, long xOff, int t0, int count, float[] v) {
+        ConvGeometry g = p.g;
+        int c = g.c();
+        long rowBytes = (long) g.w() * c * Float.BYTES;
+        long imageBytes = g.h() * rowBytes;
+        int pointStride = p.cBlocks * p.tb * L;
+        FloatVector zero = FloatVector.zero(S);
+        for (int t = 0; t < count; t++) {
+            int tile = t0 + t;
+            int image = tile / (p.tilesHigh * p.tilesWide);
+            int rest = tile - image * p.tilesHigh * p.tilesWide;
+            int ty = rest / p.tilesWide;
+            int y0 = 2 * ty - g.padTop();
+            int x0 = 2 * (rest - ty * p.tilesWide) - g.padLeft();
+            boolean r0 = y0 >= 0 && y0 < g.h();
+            boolean r1 = y0 + 1 >= 0 && y0 + 1 < g.h();
+            boolean r2 = y0 + 2 >= 0 && y0 + 2 < g.h();
+            boolean r3 = y0 + 3 >= 0 && y0 + 3 < g.h();
+            boolean s0 = x0 >= 0 && x0 < g.w();
+            boolean s1 = x0 + 1 >= 0 && x0 + 1 < g.w();
+            boolean s2 = x0 + 2 >= 0 && x0 + 2 < g.w();
+            boolean s3 = x0 + 3 >= 0 && x0 + 3 < g.w();
+            // Byte offset of pixel (y0, x0); pixels outside the image are never read.
+            long corner = xOff + image * imageBytes + y0 * rowBytes + (long) x0 * c * Float.BYTES;
+            long px = (long) c * Float.BYTES;
+            for (int cb = 0; cb < p.cBlocks; cb++) {
+                VectorMask<Float> lanes = S.indexInRange(cb * L, c);
+                long at = corner + (long) cb * L * Float.BYTES;
+                FloatVector d00 = r0 && s0 ? FloatVector.fromMemorySegment(S, x, at, NATIVE, lanes) : zero;
+                FloatVector d01 = r0 && s1 ? FloatVector.fromMemorySegment(S, x, at + px, NATIVE, lanes) : zero;
+                FloatVector d02 = r0 && s2 ? FloatVector.fromMemorySegment(S, x, at + 2 * px, NATIVE, lanes) : zero;
+                FloatVector d03 = r0 && s3 ? FloatVector.fromMemorySegment(S, x, at + 3 * px, NATIVE, lanes) : zero;
+                FloatVector d10 = r1 && s0 ? FloatVector.fromMemorySegment(S, x, at + rowBytes, NATIVE, lanes) : zero;
+                FloatVector d11 = r1 && s1 ? FloatVector.fromMemorySegment(S, x, at + rowBytes + px, NATIVE, lanes) : zero;
+                FloatVector d12 = r1 && s2 ? FloatVector.fromMemorySegment(S, x, at + rowBytes + 2 * px, NATIVE, lanes) : zero;
+                FloatVector d13 = r1 && s3 ? FloatVector.fromMemorySegment(S, x, at + rowBytes + 3 * px, NATIVE, lanes) : zero;
+                FloatVector d20 = r2 && s0 ? FloatVector.fromMemorySegment(S, x, at + 2 * rowBytes, NATIVE, lanes) : zero;
+                FloatVector d21 = r2 && s1 ? FloatVector.fromMemorySegment(S, x, at + 2 * rowBytes + px, NATIVE, lanes) : zero;
+                FloatVector d22 = r2 && s2 ? FloatVector.fromMemorySegment(S, x, at + 2 * rowBytes + 2 * px, NATIVE, lanes) : zero;
+                FloatVector d23 = r2 && s3 ? FloatVector.fromMemorySegment(S, x, at + 2 * rowBytes + 3 * px, NATIVE, lanes) : zero;
+                FloatVector d30 = r3 && s0 ? FloatVector.fromMemorySegment(S, x, at + 3 * rowBytes, NATIVE, lanes) : zero;
+                FloatVector d31 = r3 && s1 ? FloatVector.fromMemorySegment(S, x, at + 3 * rowBytes + px, NATIVE, lanes) : zero;
+                FloatVector d32 = r3 && s2 ? FloatVector.fromMemorySegment(S, x, at + 3 * rowBytes + 2 * px, NATIVE, lanes) : zero;
+                FloatVector d33 = r3 && s3 ? FloatVector.fromMemorySegment(S, x, at + 3 * rowBytes + 3 * px, NATIVE, lanes) : zero;
+                // Bᵀ d: rows d0 - d2, d1 + d2, d2 - d1, d1 - d3; then the same over the columns.
+                FloatVector e00 = d00.sub(d20);
+                FloatVector e10 = d10.add(d20);
+                FloatVector e20 = d20.sub(d10);
+                FloatVector e30 = d10.sub(d30);
+                FloatVector e01 = d01.sub(d21);
+                FloatVector e11 = d11.add(d21);
+                FloatVector e21 = d21.sub(d11);
+                FloatVector e31 = d11.sub(d31);
+                FloatVector e02 = d02.sub(d22);
+                FloatVector e12 = d12.add(d22);
+                FloatVector e22 = d22.sub(d12);
+                FloatVector e32 = d12.sub(d32);
+                FloatVector e03 = d03.sub(d23);
+                FloatVector e13 = d13.add(d23);
+                FloatVector e23 = d23.sub(d13);
+                FloatVector e33 = d13.sub(d33);
+                int to = (cb * p.tb + t) * L;
+                e00.sub(e02).intoArray(v, 0 * pointStride + to);
+                e01.add(e02).intoArray(v, 1 * pointStride + to);
+                e02.sub(e01).intoArray(v, 2 * pointStride + to);
+                e01.sub(e03).intoArray(v, 3 * pointStride + to);
+                e10.sub(e12).intoArray(v, 4 * pointStride + to);
+                e11.add(e12).intoArray(v, 5 * pointStride + to);
+                e12.sub(e11).intoArray(v, 6 * pointStride + to);
+                e11.sub(e13).intoArray(v, 7 * pointStride + to);
+                e20.sub(e22).intoArray(v, 8 * pointStride + to);
+                e21.add(e22).intoArray(v, 9 * pointStride + to);
+                e22.sub(e21).intoArray(v, 10 * pointStride + to);
+                e21.sub(e23).intoArray(v, 11 * pointStride + to);
+                e30.sub(e32).intoArray(v, 12 * pointStride + to);
+                e31.add(e32).intoArray(v, 13 * pointStride + to);
+                e32.sub(e31).intoArray(v, 14 * pointStride + to);
+                e31.sub(e33).intoArray(v, 15 * pointStride + to);
+            }
+        }
+    }
+
+    /** M[point][t][:] = Σ_c V[point][c][t] U[point][c][:] for the block's tiles, in register tiles of 6 x 2 vectors. */
+    private static void pointProduct(Plan p, float[] v, float[] u, float[] m, int point, int count) {
+        int vBase = point * p.cBlocks * p.tb * L;
+        int mBase = point * p.tb * p.kp;
+        for (int j = 0; j < p.chunks(); j++) {
+            int uBase = point * p.cp * p.kp + j * CW * p.cp;
+            for (int t = 0; t < count; t += TILE_ROWS) {
+                // Rows past count read the block's stale tail and produce rows nobody reads.
+                if (p.width(j) == CW) {
+                    tile6x2(v, vBase + t * L, p.cBlocks, p.tb * L, u, uBase, m, mBase + t * p.kp + j * CW, p.kp);
+                } else {
+                    tile6x1(v, vBase + t * L, p.cBlocks, p.tb * L, u, uBase, m, mBase + t * p.kp + j * CW, p.kp);
+                }
+            }
+        }
+    }
+
+    private static void tile6x2(float[] v, int va, int cBlocks, int blockStride, float[] u, int ua, float[] m, int ma,
+            int ldm) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c20 = c00;
+        FloatVector c21 = c00;
+        FloatVector c30 = c00;
+        FloatVector c31 = c00;
+        FloatVector c40 = c00;
+        FloatVector c41 = c00;
+        FloatVector c50 = c00;
+        FloatVector c51 = c00;
+        for (int cb = 0; cb < cBlocks; cb++) {
+            int a = va + cb * blockStride;
+            int b = ua + cb * L * CW;
+            for (int i = 0; i < L; i++) {
+                FloatVector b0 = FloatVector.fromArray(S, u, b + i * CW);
+                FloatVector b1 = FloatVector.fromArray(S, u, b + i * CW + L);
+                FloatVector x = FloatVector.broadcast(S, v[a + i]);
+                c00 = x.fma(b0, c00);
+                c01 = x.fma(b1, c01);
+                x = FloatVector.broadcast(S, v[a + L + i]);
+                c10 = x.fma(b0, c10);
+                c11 = x.fma(b1, c11);
+                x = FloatVector.broadcast(S, v[a + 2 * L + i]);
+                c20 = x.fma(b0, c20);
+                c21 = x.fma(b1, c21);
+                x = FloatVector.broadcast(S, v[a + 3 * L + i]);
+                c30 = x.fma(b0, c30);
+                c31 = x.fma(b1, c31);
+                x = FloatVector.broadcast(S, v[a + 4 * L + i]);
+                c40 = x.fma(b0, c40);
+                c41 = x.fma(b1, c41);
+                x = FloatVector.broadcast(S, v[a + 5 * L + i]);
+                c50 = x.fma(b0, c50);
+                c51 = x.fma(b1, c51);
+            }
+        }
+        c00.intoArray(m, ma);
+        c01.intoArray(m, ma + L);
+        c10.intoArray(m, ma + ldm);
+        c11.intoArray(m, ma + ldm + L);
+        c20.intoArray(m, ma + 2 * ldm);
+        c21.intoArray(m, ma + 2 * ldm + L);
+        c30.intoArray(m, ma + 3 * ldm);
+        c31.intoArray(m, ma + 3 * ldm + L);
+        c40.intoArray(m, ma + 4 * ldm);
+        c41.intoArray(m, ma + 4 * ldm + L);
+        c50.intoArray(m, ma + 5 * ldm);
+        c51.intoArray(m, ma + 5 * ldm + L);
+    }
+
+    private static void tile6x1(float[] v, int va, int cBlocks, int blockStride, float[] u, int ua, float[] m, int ma,
+            int ldm) {
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = c0;
+        FloatVector c2 = c0;
+        FloatVector c3 = c0;
+        FloatVector c4 = c0;
+        FloatVector c5 = c0;
+        for (int cb = 0; cb < cBlocks; cb++) {
+            int a = va + cb * blockStride;
+            int b = ua + cb * L * L;
+            for (int i = 0; i < L; i++) {
+                FloatVector b0 = FloatVector.fromArray(S, u, b + i * L);
+                c0 = FloatVector.broadcast(S, v[a + i]).fma(b0, c0);
+                c1 = FloatVector.broadcast(S, v[a + L + i]).fma(b0, c1);
+                c2 = FloatVector.broadcast(S, v[a + 2 * L + i]).fma(b0, c2);
+                c3 = FloatVector.broadcast(S, v[a + 3 * L + i]).fma(b0, c3);
+                c4 = FloatVector.broadcast(S, v[a + 4 * L + i]).fma(b0, c4);
+                c5 = FloatVector.broadcast(S, v[a + 5 * L + i]).fma(b0, c5);
+            }
+        }
+        c0.intoArray(m, ma);
+        c1.intoArray(m, ma + ldm);
+        c2.intoArray(m, ma + 2 * ldm);
+        c3.intoArray(m, ma + 3 * ldm);
+        c4.intoArray(m, ma + 4 * ldm);
+        c5.intoArray(m, ma + 5 * ldm);
+    }
+
+    /** y = Aᵀ M A for the block's tiles, written to the output pixels that exist. */
+    private static void outputTransform(Plan p, float[] m, int t0, int count, MemorySegment out, long outOff) {
+        ConvGeometry g = p.g;
+        int f = g.f();
+        long rowBytes = (long) g.ow() * f * Float.BYTES;
+        long imageBytes = g.oh() * rowBytes;
+        int pointStride = p.tb * p.kp;
+        for (int t = 0; t < count; t++) {
+            int tile = t0 + t;
+            int image = tile / (p.tilesHigh * p.tilesWide);
+            int rest = tile - image * p.tilesHigh * p.tilesWide;
+            int ty = rest / p.tilesWide;
+            int oy = 2 * ty;
+            int ox = 2 * (rest - ty * p.tilesWide);
+            boolean right = ox + 1 < g.ow();
+            boolean below = oy + 1 < g.oh();
+            long at = outOff + image * imageBytes + oy * rowBytes + (long) ox * f * Float.BYTES;
+            for (int k0 = 0; k0 < f; k0 += L) {
+                VectorMask<Float> lanes = S.indexInRange(k0, f);
+                int mi = t * p.kp + k0;
+                // Aᵀ M: rows m0 + m1 + m2 and m1 - m2 - m3, for each of the 4 columns; then over the columns.
+                FloatVector m00 = FloatVector.fromArray(S, m, 0 * pointStride + mi);
+                FloatVector m10 = FloatVector.fromArray(S, m, 4 * pointStride + mi);
+                FloatVector m20 = FloatVector.fromArray(S, m, 8 * pointStride + mi);
+                FloatVector m30 = FloatVector.fromArray(S, m, 12 * pointStride + mi);
+                FloatVector m01 = FloatVector.fromArray(S, m, 1 * pointStride + mi);
+                FloatVector m11 = FloatVector.fromArray(S, m, 5 * pointStride + mi);
+                FloatVector m21 = FloatVector.fromArray(S, m, 9 * pointStride + mi);
+                FloatVector m31 = FloatVector.fromArray(S, m, 13 * pointStride + mi);
+                FloatVector m02 = FloatVector.fromArray(S, m, 2 * pointStride + mi);
+                FloatVector m12 = FloatVector.fromArray(S, m, 6 * pointStride + mi);
+                FloatVector m22 = FloatVector.fromArray(S, m, 10 * pointStride + mi);
+                FloatVector m32 = FloatVector.fromArray(S, m, 14 * pointStride + mi);
+                FloatVector m03 = FloatVector.fromArray(S, m, 3 * pointStride + mi);
+                FloatVector m13 = FloatVector.fromArray(S, m, 7 * pointStride + mi);
+                FloatVector m23 = FloatVector.fromArray(S, m, 11 * pointStride + mi);
+                FloatVector m33 = FloatVector.fromArray(S, m, 15 * pointStride + mi);
+                FloatVector q00 = m00.add(m10).add(m20);
+                FloatVector q10 = m10.sub(m20).sub(m30);
+                FloatVector q01 = m01.add(m11).add(m21);
+                FloatVector q11 = m11.sub(m21).sub(m31);
+                FloatVector q02 = m02.add(m12).add(m22);
+                FloatVector q12 = m12.sub(m22).sub(m32);
+                FloatVector q03 = m03.add(m13).add(m23);
+                FloatVector q13 = m13.sub(m23).sub(m33);
+                long kBytes = (long) k0 * Float.BYTES;
+                q00.add(q01).add(q02).intoMemorySegment(out, at + kBytes, NATIVE, lanes);
+                if (right) {
+                    q01.sub(q02).sub(q03).intoMemorySegment(out, at + f * Float.BYTES + kBytes, NATIVE, lanes);
+                }
+                if (below) {
+                    q10.add(q11).add(q12).intoMemorySegment(out, at + rowBytes + kBytes, NATIVE, lanes);
+                    if (right) {
+                        q11.sub(q12).sub(q13).intoMemorySegment(out, at + rowBytes + f * Float.BYTES + kBytes,
+                                NATIVE, lanes);
+                    }
+                }
+            }
+        }
+    }
+
+    /** dM = A dy Aᵀ for the block's tiles (output pixels past the edge count as zero), into [point][chunk][t][width]. */
+    private static void gradientTransform(Plan p, MemorySegment dy, long dyOff, int t0, int count, float[] dm) {
+        ConvGeometry g = p.g;
+        int f = g.f();
+        long rowBytes = (long) g.ow() * f * Float.BYTES;
+        long imageBytes = g.oh() * rowBytes;
+        int pointStride = p.tb * p.kp;
+        FloatVector zero = FloatVector.zero(S);
+        for (int t = 0; t < count; t++) {
+            int tile = t0 + t;
+            int image = tile / (p.tilesHigh * p.tilesWide);
+            int rest = tile - image * p.tilesHigh * p.tilesWide;
+            int ty = rest / p.tilesWide;
+            int oy = 2 * ty;
+            int ox = 2 * (rest - ty * p.tilesWide);
+            boolean right = ox + 1 < g.ow();
+            boolean below = oy + 1 < g.oh();
+            long at = dyOff + image * imageBytes + oy * rowBytes + (long) ox * f * Float.BYTES;
+            for (int k0 = 0; k0 < f; k0 += L) {
+                VectorMask<Float> lanes = S.indexInRange(k0, f);
+                long kBytes = (long) k0 * Float.BYTES;
+                FloatVector y00 = FloatVector.fromMemorySegment(S, dy, at + kBytes, NATIVE, lanes);
+                FloatVector y01 = right ? FloatVector.fromMemorySegment(S, dy, at + f * Float.BYTES + kBytes, NATIVE,
+                        lanes) : zero;
+                FloatVector y10 = below ? FloatVector.fromMemorySegment(S, dy, at + rowBytes + kBytes, NATIVE, lanes)
+                        : zero;
+                FloatVector y11 = below && right ? FloatVector.fromMemorySegment(S, dy,
+                        at + rowBytes + f * Float.BYTES + kBytes, NATIVE, lanes) : zero;
+                // A y: rows y0, y0 + y1, y0 - y1, -y1 (for each column); then the same over the columns.
+                FloatVector z00 = y00;
+                FloatVector z01 = y01;
+                FloatVector z10 = y00.add(y10);
+                FloatVector z11 = y01.add(y11);
+                FloatVector z20 = y00.sub(y10);
+                FloatVector z21 = y01.sub(y11);
+                FloatVector z30 = y10.neg();
+                FloatVector z31 = y11.neg();
+                int j = k0 / CW;
+                int width = p.width(j);
+                int to = j * CW * p.tb + t * width + (k0 - j * CW);
+                z00.intoArray(dm, 0 * pointStride + to);
+                z00.add(z01).intoArray(dm, 1 * pointStride + to);
+                z00.sub(z01).intoArray(dm, 2 * pointStride + to);
+                z01.neg().intoArray(dm, 3 * pointStride + to);
+                z10.intoArray(dm, 4 * pointStride + to);
+                z10.add(z11).intoArray(dm, 5 * pointStride + to);
+                z10.sub(z11).intoArray(dm, 6 * pointStride + to);
+                z11.neg().intoArray(dm, 7 * pointStride + to);
+                z20.intoArray(dm, 8 * pointStride + to);
+                z20.add(z21).intoArray(dm, 9 * pointStride + to);
+                z20.sub(z21).intoArray(dm, 10 * pointStride + to);
+                z21.neg().intoArray(dm, 11 * pointStride + to);
+                z30.intoArray(dm, 12 * pointStride + to);
+                z30.add(z31).intoArray(dm, 13 * pointStride + to);
+                z30.sub(z31).intoArray(dm, 14 * pointStride + to);
+                z31.neg().intoArray(dm, 15 * pointStride + to);
+            }
+        }
+    }
+
+    /** dU[point][c][:] += Σ_t V[point][c][t] dM[point][t][:], in register tiles of 4 channels x 2 vectors. */
+    private static void pointGradient(Plan p, float[] v, float[] dm, float[] du, int point, int count) {
+        int vBase = point * p.cBlocks * p.tb * L;
+        int dmBase = point * p.tb * p.kp;
+        int duBase = point * p.cp * p.kp;
+        for (int j = 0; j < p.chunks(); j++) {
+            int da = dmBase + j * CW * p.tb;
+            for (int cb = 0; cb < p.cBlocks; cb++) {
+                for (int ci = 0; ci < L; ci += CHANNEL_ROWS) {
+                    int va = vBase + cb * p.tb * L + ci;
+                    int ua = duBase + (cb * L + ci) * p.kp + j * CW;
+                    if (p.width(j) == CW) {
+                        channels4x2(v, va, count, dm, da, du, ua, p.kp);
+                    } else {
+                        channels4x1(v, va, count, dm, da, du, ua, p.kp);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void channels4x2(float[] v, int va, int count, float[] dm, int da, float[] du, int ua, int ldu) {
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c20 = c00;
+        FloatVector c21 = c00;
+        FloatVector c30 = c00;
+        FloatVector c31 = c00;
+        for (int t = 0; t < count; t++) {
+            FloatVector b0 = FloatVector.fromArray(S, dm, da + t * CW);
+            FloatVector b1 = FloatVector.fromArray(S, dm, da + t * CW + L);
+            FloatVector x = FloatVector.broadcast(S, v[va + t * L]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, v[va + t * L + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, v[va + t * L + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, v[va + t * L + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+        }
+        FloatVector.fromArray(S, du, ua).add(c00).intoArray(du, ua);
+        FloatVector.fromArray(S, du, ua + L).add(c01).intoArray(du, ua + L);
+        FloatVector.fromArray(S, du, ua + ldu).add(c10).intoArray(du, ua + ldu);
+        FloatVector.fromArray(S, du, ua + ldu + L).add(c11).intoArray(du, ua + ldu + L);
+        FloatVector.fromArray(S, du, ua + 2 * ldu).add(c20).intoArray(du, ua + 2 * ldu);
+        FloatVector.fromArray(S, du, ua + 2 * ldu + L).add(c21).intoArray(du, ua + 2 * ldu + L);
+        FloatVector.fromArray(S, du, ua + 3 * ldu).add(c30).intoArray(du, ua + 3 * ldu);
+        FloatVector.fromArray(S, du, ua + 3 * ldu + L).add(c31).intoArray(du, ua + 3 * ldu + L);
+    }
+
+    private static void channels4x1(float[] v, int va, int count, float[] dm, int da, float[] du, int ua, int ldu) {
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = c0;
+        FloatVector c2 = c0;
+        FloatVector c3 = c0;
+        for (int t = 0; t < count; t++) {
+            FloatVector b0 = FloatVector.fromArray(S, dm, da + t * L);
+            c0 = FloatVector.broadcast(S, v[va + t * L]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, v[va + t * L + 1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, v[va + t * L + 2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, v[va + t * L + 3]).fma(b0, c3);
+        }
+        FloatVector.fromArray(S, du, ua).add(c0).intoArray(du, ua);
+        FloatVector.fromArray(S, du, ua + ldu).add(c1).intoArray(du, ua + ldu);
+        FloatVector.fromArray(S, du, ua + 2 * ldu).add(c2).intoArray(du, ua + 2 * ldu);
+        FloatVector.fromArray(S, du, ua + 3 * ldu).add(c3).intoArray(du, ua + 3 * ldu);
+    }
+
+    /** dg = Gᵀ dU G for every channel pair, from du [point][cp][kp] into dw [3, 3, c, f]. */
+    private static void filterGradientTransform(Plan p, float[] du, MemorySegment dw, long dwOff) {
+        ConvGeometry g = p.g;
+        int c = g.c();
+        int f = g.f();
+        float[] taps = new float[9 * c * f];
+        float[] q = new float[12];
+        int pointStride = p.cp * p.kp;
+        for (int ci = 0; ci < c; ci++) {
+            for (int k = 0; k < f; k++) {
+                int at = ci * p.kp + k;
+                // Gᵀ: rows (1, 1/2, 1/2, 0), (0, 1/2, -1/2, 0), (0, 1/2, 1/2, 1), over the points' rows.
+                for (int s = 0; s < 4; s++) {
+                    float u0 = du[s * pointStride + at];
+                    float u1 = du[(4 + s) * pointStride + at];
+                    float u2 = du[(8 + s) * pointStride + at];
+                    float u3 = du[(12 + s) * pointStride + at];
+                    q[s] = u0 + 0.5f * (u1 + u2);
+                    q[4 + s] = 0.5f * (u1 - u2);
+                    q[8 + s] = 0.5f * (u1 + u2) + u3;
+                }
+                for (int ky = 0; ky < 3; ky++) {
+                    float u0 = q[4 * ky];
+                    float u1 = q[4 * ky + 1];
+                    float u2 = q[4 * ky + 2];
+                    float u3 = q[4 * ky + 3];
+                    taps[((3 * ky) * c + ci) * f + k] = u0 + 0.5f * (u1 + u2);
+                    taps[((3 * ky + 1) * c + ci) * f + k] = 0.5f * (u1 - u2);
+                    taps[((3 * ky + 2) * c + ci) * f + k] = 0.5f * (u1 + u2) + u3;
+                }
+            }
+        }
+        MemorySegment.copy(taps, 0, dw, ValueLayout.JAVA_FLOAT_UNALIGNED, dwOff, taps.length);
+    }
+}
