@@ -268,7 +268,6 @@ final class Winograd {
         long rowBytes = (long) g.w() * c * Float.BYTES;
         long imageBytes = g.h() * rowBytes;
         int pointStride = p.cBlocks * p.tb * L;
-        FloatVector zero = FloatVector.zero(S);
         for (int t = 0; t < count; t++) {
             int tile = t0 + t;
             int image = tile / (p.tilesHigh * p.tilesWide);
@@ -287,60 +286,80 @@ final class Winograd {
             // Byte offset of pixel (y0, x0); pixels outside the image are never read.
             long corner = xOff + image * imageBytes + y0 * rowBytes + (long) x0 * c * Float.BYTES;
             long px = (long) c * Float.BYTES;
-            for (int cb = 0; cb < p.cBlocks; cb++) {
-                VectorMask<Float> lanes = S.indexInRange(cb * L, c);
-                long at = corner + (long) cb * L * Float.BYTES;
-                FloatVector d00 = r0 && s0 ? FloatVector.fromMemorySegment(S, x, at, NATIVE, lanes) : zero;
-                FloatVector d01 = r0 && s1 ? FloatVector.fromMemorySegment(S, x, at + px, NATIVE, lanes) : zero;
-                FloatVector d02 = r0 && s2 ? FloatVector.fromMemorySegment(S, x, at + 2 * px, NATIVE, lanes) : zero;
-                FloatVector d03 = r0 && s3 ? FloatVector.fromMemorySegment(S, x, at + 3 * px, NATIVE, lanes) : zero;
-                FloatVector d10 = r1 && s0 ? FloatVector.fromMemorySegment(S, x, at + rowBytes, NATIVE, lanes) : zero;
-                FloatVector d11 = r1 && s1 ? FloatVector.fromMemorySegment(S, x, at + rowBytes + px, NATIVE, lanes) : zero;
-                FloatVector d12 = r1 && s2 ? FloatVector.fromMemorySegment(S, x, at + rowBytes + 2 * px, NATIVE, lanes) : zero;
-                FloatVector d13 = r1 && s3 ? FloatVector.fromMemorySegment(S, x, at + rowBytes + 3 * px, NATIVE, lanes) : zero;
-                FloatVector d20 = r2 && s0 ? FloatVector.fromMemorySegment(S, x, at + 2 * rowBytes, NATIVE, lanes) : zero;
-                FloatVector d21 = r2 && s1 ? FloatVector.fromMemorySegment(S, x, at + 2 * rowBytes + px, NATIVE, lanes) : zero;
-                FloatVector d22 = r2 && s2 ? FloatVector.fromMemorySegment(S, x, at + 2 * rowBytes + 2 * px, NATIVE, lanes) : zero;
-                FloatVector d23 = r2 && s3 ? FloatVector.fromMemorySegment(S, x, at + 2 * rowBytes + 3 * px, NATIVE, lanes) : zero;
-                FloatVector d30 = r3 && s0 ? FloatVector.fromMemorySegment(S, x, at + 3 * rowBytes, NATIVE, lanes) : zero;
-                FloatVector d31 = r3 && s1 ? FloatVector.fromMemorySegment(S, x, at + 3 * rowBytes + px, NATIVE, lanes) : zero;
-                FloatVector d32 = r3 && s2 ? FloatVector.fromMemorySegment(S, x, at + 3 * rowBytes + 2 * px, NATIVE, lanes) : zero;
-                FloatVector d33 = r3 && s3 ? FloatVector.fromMemorySegment(S, x, at + 3 * rowBytes + 3 * px, NATIVE, lanes) : zero;
-                // Bᵀ d: rows d0 - d2, d1 + d2, d2 - d1, d1 - d3; then the same over the columns.
-                FloatVector e00 = d00.sub(d20);
-                FloatVector e10 = d10.add(d20);
-                FloatVector e20 = d20.sub(d10);
-                FloatVector e30 = d10.sub(d30);
-                FloatVector e01 = d01.sub(d21);
-                FloatVector e11 = d11.add(d21);
-                FloatVector e21 = d21.sub(d11);
-                FloatVector e31 = d11.sub(d31);
-                FloatVector e02 = d02.sub(d22);
-                FloatVector e12 = d12.add(d22);
-                FloatVector e22 = d22.sub(d12);
-                FloatVector e32 = d12.sub(d32);
-                FloatVector e03 = d03.sub(d23);
-                FloatVector e13 = d13.add(d23);
-                FloatVector e23 = d23.sub(d13);
-                FloatVector e33 = d13.sub(d33);
-                int to = (cb * p.tb + t) * L;
-                e00.sub(e02).intoArray(v, 0 * pointStride + to);
-                e01.add(e02).intoArray(v, 1 * pointStride + to);
-                e02.sub(e01).intoArray(v, 2 * pointStride + to);
-                e01.sub(e03).intoArray(v, 3 * pointStride + to);
-                e10.sub(e12).intoArray(v, 4 * pointStride + to);
-                e11.add(e12).intoArray(v, 5 * pointStride + to);
-                e12.sub(e11).intoArray(v, 6 * pointStride + to);
-                e11.sub(e13).intoArray(v, 7 * pointStride + to);
-                e20.sub(e22).intoArray(v, 8 * pointStride + to);
-                e21.add(e22).intoArray(v, 9 * pointStride + to);
-                e22.sub(e21).intoArray(v, 10 * pointStride + to);
-                e21.sub(e23).intoArray(v, 11 * pointStride + to);
-                e30.sub(e32).intoArray(v, 12 * pointStride + to);
-                e31.add(e32).intoArray(v, 13 * pointStride + to);
-                e32.sub(e31).intoArray(v, 14 * pointStride + to);
-                e31.sub(e33).intoArray(v, 15 * pointStride + to);
-            }
+            int flags = (r0 ? 1 : 0) | (r1 ? 2 : 0) | (r2 ? 4 : 0) | (r3 ? 8 : 0) | (s0 ? 16 : 0) | (s1 ? 32 : 0)
+                    | (s2 ? 64 : 0) | (s3 ? 128 : 0);
+            inputTile(x, corner, rowBytes, px, flags, c, v, t * L, p.tb * L, pointStride);
+        }
+    }
+
+    /**
+     * One tile's V for its c channels: the patch's pixels at {@code at} (row r in the image when bit r of
+     * {@code flags} is set, column s when bit 4 + s is), transformed and stored at {@code to} in each point's
+     * part of v, the next block of L channels {@code blockStride} further. A method of its own, so that C1 can compile it (the whole loop has too many vector values for
+     * its register allocator, and would run interpreted until C2 got to it).
+     */
+    private static void inputTile(MemorySegment x, long at, long rowBytes, long px, int flags, int c, float[] v,
+            int to, int blockStride, int pointStride) {
+        FloatVector zero = FloatVector.zero(S);
+        boolean r0 = (flags & 1) != 0;
+        boolean r1 = (flags & 2) != 0;
+        boolean r2 = (flags & 4) != 0;
+        boolean r3 = (flags & 8) != 0;
+        boolean s0 = (flags & 16) != 0;
+        boolean s1 = (flags & 32) != 0;
+        boolean s2 = (flags & 64) != 0;
+        boolean s3 = (flags & 128) != 0;
+        for (int c0 = 0; c0 < c; c0 += L, at += L * Float.BYTES, to += blockStride) {
+            VectorMask<Float> lanes = S.indexInRange(c0, c);
+            FloatVector d00 = r0 && s0 ? FloatVector.fromMemorySegment(S, x, at, NATIVE, lanes) : zero;
+            FloatVector d01 = r0 && s1 ? FloatVector.fromMemorySegment(S, x, at + px, NATIVE, lanes) : zero;
+            FloatVector d02 = r0 && s2 ? FloatVector.fromMemorySegment(S, x, at + 2 * px, NATIVE, lanes) : zero;
+            FloatVector d03 = r0 && s3 ? FloatVector.fromMemorySegment(S, x, at + 3 * px, NATIVE, lanes) : zero;
+            FloatVector d10 = r1 && s0 ? FloatVector.fromMemorySegment(S, x, at + rowBytes, NATIVE, lanes) : zero;
+            FloatVector d11 = r1 && s1 ? FloatVector.fromMemorySegment(S, x, at + rowBytes + px, NATIVE, lanes) : zero;
+            FloatVector d12 = r1 && s2 ? FloatVector.fromMemorySegment(S, x, at + rowBytes + 2 * px, NATIVE, lanes) : zero;
+            FloatVector d13 = r1 && s3 ? FloatVector.fromMemorySegment(S, x, at + rowBytes + 3 * px, NATIVE, lanes) : zero;
+            FloatVector d20 = r2 && s0 ? FloatVector.fromMemorySegment(S, x, at + 2 * rowBytes, NATIVE, lanes) : zero;
+            FloatVector d21 = r2 && s1 ? FloatVector.fromMemorySegment(S, x, at + 2 * rowBytes + px, NATIVE, lanes) : zero;
+            FloatVector d22 = r2 && s2 ? FloatVector.fromMemorySegment(S, x, at + 2 * rowBytes + 2 * px, NATIVE, lanes) : zero;
+            FloatVector d23 = r2 && s3 ? FloatVector.fromMemorySegment(S, x, at + 2 * rowBytes + 3 * px, NATIVE, lanes) : zero;
+            FloatVector d30 = r3 && s0 ? FloatVector.fromMemorySegment(S, x, at + 3 * rowBytes, NATIVE, lanes) : zero;
+            FloatVector d31 = r3 && s1 ? FloatVector.fromMemorySegment(S, x, at + 3 * rowBytes + px, NATIVE, lanes) : zero;
+            FloatVector d32 = r3 && s2 ? FloatVector.fromMemorySegment(S, x, at + 3 * rowBytes + 2 * px, NATIVE, lanes) : zero;
+            FloatVector d33 = r3 && s3 ? FloatVector.fromMemorySegment(S, x, at + 3 * rowBytes + 3 * px, NATIVE, lanes) : zero;
+            // Bᵀ d: rows d0 - d2, d1 + d2, d2 - d1, d1 - d3; then the same over the columns.
+            FloatVector e00 = d00.sub(d20);
+            FloatVector e10 = d10.add(d20);
+            FloatVector e20 = d20.sub(d10);
+            FloatVector e30 = d10.sub(d30);
+            FloatVector e01 = d01.sub(d21);
+            FloatVector e11 = d11.add(d21);
+            FloatVector e21 = d21.sub(d11);
+            FloatVector e31 = d11.sub(d31);
+            FloatVector e02 = d02.sub(d22);
+            FloatVector e12 = d12.add(d22);
+            FloatVector e22 = d22.sub(d12);
+            FloatVector e32 = d12.sub(d32);
+            FloatVector e03 = d03.sub(d23);
+            FloatVector e13 = d13.add(d23);
+            FloatVector e23 = d23.sub(d13);
+            FloatVector e33 = d13.sub(d33);
+            e00.sub(e02).intoArray(v, 0 * pointStride + to);
+            e01.add(e02).intoArray(v, 1 * pointStride + to);
+            e02.sub(e01).intoArray(v, 2 * pointStride + to);
+            e01.sub(e03).intoArray(v, 3 * pointStride + to);
+            e10.sub(e12).intoArray(v, 4 * pointStride + to);
+            e11.add(e12).intoArray(v, 5 * pointStride + to);
+            e12.sub(e11).intoArray(v, 6 * pointStride + to);
+            e11.sub(e13).intoArray(v, 7 * pointStride + to);
+            e20.sub(e22).intoArray(v, 8 * pointStride + to);
+            e21.add(e22).intoArray(v, 9 * pointStride + to);
+            e22.sub(e21).intoArray(v, 10 * pointStride + to);
+            e21.sub(e23).intoArray(v, 11 * pointStride + to);
+            e30.sub(e32).intoArray(v, 12 * pointStride + to);
+            e31.add(e32).intoArray(v, 13 * pointStride + to);
+            e32.sub(e31).intoArray(v, 14 * pointStride + to);
+            e31.sub(e33).intoArray(v, 15 * pointStride + to);
         }
     }
 
@@ -461,45 +480,54 @@ final class Winograd {
             boolean right = ox + 1 < g.ow();
             boolean below = oy + 1 < g.oh();
             long at = outOff + image * imageBytes + oy * rowBytes + (long) ox * f * Float.BYTES;
-            for (int k0 = 0; k0 < f; k0 += L) {
-                VectorMask<Float> lanes = S.indexInRange(k0, f);
-                int mi = t * p.kp + k0;
-                // Aᵀ M: rows m0 + m1 + m2 and m1 - m2 - m3, for each of the 4 columns; then over the columns.
-                FloatVector m00 = FloatVector.fromArray(S, m, 0 * pointStride + mi);
-                FloatVector m10 = FloatVector.fromArray(S, m, 4 * pointStride + mi);
-                FloatVector m20 = FloatVector.fromArray(S, m, 8 * pointStride + mi);
-                FloatVector m30 = FloatVector.fromArray(S, m, 12 * pointStride + mi);
-                FloatVector m01 = FloatVector.fromArray(S, m, 1 * pointStride + mi);
-                FloatVector m11 = FloatVector.fromArray(S, m, 5 * pointStride + mi);
-                FloatVector m21 = FloatVector.fromArray(S, m, 9 * pointStride + mi);
-                FloatVector m31 = FloatVector.fromArray(S, m, 13 * pointStride + mi);
-                FloatVector m02 = FloatVector.fromArray(S, m, 2 * pointStride + mi);
-                FloatVector m12 = FloatVector.fromArray(S, m, 6 * pointStride + mi);
-                FloatVector m22 = FloatVector.fromArray(S, m, 10 * pointStride + mi);
-                FloatVector m32 = FloatVector.fromArray(S, m, 14 * pointStride + mi);
-                FloatVector m03 = FloatVector.fromArray(S, m, 3 * pointStride + mi);
-                FloatVector m13 = FloatVector.fromArray(S, m, 7 * pointStride + mi);
-                FloatVector m23 = FloatVector.fromArray(S, m, 11 * pointStride + mi);
-                FloatVector m33 = FloatVector.fromArray(S, m, 15 * pointStride + mi);
-                FloatVector q00 = m00.add(m10).add(m20);
-                FloatVector q10 = m10.sub(m20).sub(m30);
-                FloatVector q01 = m01.add(m11).add(m21);
-                FloatVector q11 = m11.sub(m21).sub(m31);
-                FloatVector q02 = m02.add(m12).add(m22);
-                FloatVector q12 = m12.sub(m22).sub(m32);
-                FloatVector q03 = m03.add(m13).add(m23);
-                FloatVector q13 = m13.sub(m23).sub(m33);
-                long kBytes = (long) k0 * Float.BYTES;
-                q00.add(q01).add(q02).intoMemorySegment(out, at + kBytes, NATIVE, lanes);
+            outputTile(m, t * p.kp, pointStride, out, at, rowBytes, f, right, below);
+        }
+    }
+
+    /**
+     * One tile's 2x2 outputs for its f channels, from M at {@code mi} in each point's part, to the
+     * pixels at {@code at} that exist (the right column and the lower row when {@code right}, {@code below}). A
+     * method of its own for C1's sake, as {@link #inputTile} is.
+     */
+    private static void outputTile(float[] m, int mi, int pointStride, MemorySegment out, long at, long rowBytes,
+            int f, boolean right, boolean below) {
+        for (int k0 = 0; k0 < f; k0 += L) {
+            VectorMask<Float> lanes = S.indexInRange(k0, f);
+            // Aᵀ M: rows m0 + m1 + m2 and m1 - m2 - m3, for each of the 4 columns; then over the columns.
+            FloatVector m00 = FloatVector.fromArray(S, m, 0 * pointStride + mi + k0);
+            FloatVector m10 = FloatVector.fromArray(S, m, 4 * pointStride + mi + k0);
+            FloatVector m20 = FloatVector.fromArray(S, m, 8 * pointStride + mi + k0);
+            FloatVector m30 = FloatVector.fromArray(S, m, 12 * pointStride + mi + k0);
+            FloatVector m01 = FloatVector.fromArray(S, m, 1 * pointStride + mi + k0);
+            FloatVector m11 = FloatVector.fromArray(S, m, 5 * pointStride + mi + k0);
+            FloatVector m21 = FloatVector.fromArray(S, m, 9 * pointStride + mi + k0);
+            FloatVector m31 = FloatVector.fromArray(S, m, 13 * pointStride + mi + k0);
+            FloatVector m02 = FloatVector.fromArray(S, m, 2 * pointStride + mi + k0);
+            FloatVector m12 = FloatVector.fromArray(S, m, 6 * pointStride + mi + k0);
+            FloatVector m22 = FloatVector.fromArray(S, m, 10 * pointStride + mi + k0);
+            FloatVector m32 = FloatVector.fromArray(S, m, 14 * pointStride + mi + k0);
+            FloatVector m03 = FloatVector.fromArray(S, m, 3 * pointStride + mi + k0);
+            FloatVector m13 = FloatVector.fromArray(S, m, 7 * pointStride + mi + k0);
+            FloatVector m23 = FloatVector.fromArray(S, m, 11 * pointStride + mi + k0);
+            FloatVector m33 = FloatVector.fromArray(S, m, 15 * pointStride + mi + k0);
+            FloatVector q00 = m00.add(m10).add(m20);
+            FloatVector q10 = m10.sub(m20).sub(m30);
+            FloatVector q01 = m01.add(m11).add(m21);
+            FloatVector q11 = m11.sub(m21).sub(m31);
+            FloatVector q02 = m02.add(m12).add(m22);
+            FloatVector q12 = m12.sub(m22).sub(m32);
+            FloatVector q03 = m03.add(m13).add(m23);
+            FloatVector q13 = m13.sub(m23).sub(m33);
+            long kBytes = (long) k0 * Float.BYTES;
+            q00.add(q01).add(q02).intoMemorySegment(out, at + kBytes, NATIVE, lanes);
+            if (right) {
+                q01.sub(q02).sub(q03).intoMemorySegment(out, at + f * Float.BYTES + kBytes, NATIVE, lanes);
+            }
+            if (below) {
+                q10.add(q11).add(q12).intoMemorySegment(out, at + rowBytes + kBytes, NATIVE, lanes);
                 if (right) {
-                    q01.sub(q02).sub(q03).intoMemorySegment(out, at + f * Float.BYTES + kBytes, NATIVE, lanes);
-                }
-                if (below) {
-                    q10.add(q11).add(q12).intoMemorySegment(out, at + rowBytes + kBytes, NATIVE, lanes);
-                    if (right) {
-                        q11.sub(q12).sub(q13).intoMemorySegment(out, at + rowBytes + f * Float.BYTES + kBytes,
-                                NATIVE, lanes);
-                    }
+                    q11.sub(q12).sub(q13).intoMemorySegment(out, at + rowBytes + f * Float.BYTES + kBytes,
+                            NATIVE, lanes);
                 }
             }
         }
@@ -512,7 +540,6 @@ final class Winograd {
         long rowBytes = (long) g.ow() * f * Float.BYTES;
         long imageBytes = g.oh() * rowBytes;
         int pointStride = p.tb * p.kp;
-        FloatVector zero = FloatVector.zero(S);
         for (int t = 0; t < count; t++) {
             int tile = t0 + t;
             int image = tile / (p.tilesHigh * p.tilesWide);
@@ -523,45 +550,54 @@ final class Winograd {
             boolean right = ox + 1 < g.ow();
             boolean below = oy + 1 < g.oh();
             long at = dyOff + image * imageBytes + oy * rowBytes + (long) ox * f * Float.BYTES;
-            for (int k0 = 0; k0 < f; k0 += L) {
-                VectorMask<Float> lanes = S.indexInRange(k0, f);
-                long kBytes = (long) k0 * Float.BYTES;
-                FloatVector y00 = FloatVector.fromMemorySegment(S, dy, at + kBytes, NATIVE, lanes);
-                FloatVector y01 = right ? FloatVector.fromMemorySegment(S, dy, at + f * Float.BYTES + kBytes, NATIVE,
-                        lanes) : zero;
-                FloatVector y10 = below ? FloatVector.fromMemorySegment(S, dy, at + rowBytes + kBytes, NATIVE, lanes)
-                        : zero;
-                FloatVector y11 = below && right ? FloatVector.fromMemorySegment(S, dy,
-                        at + rowBytes + f * Float.BYTES + kBytes, NATIVE, lanes) : zero;
-                // A y: rows y0, y0 + y1, y0 - y1, -y1 (for each column); then the same over the columns.
-                FloatVector z00 = y00;
-                FloatVector z01 = y01;
-                FloatVector z10 = y00.add(y10);
-                FloatVector z11 = y01.add(y11);
-                FloatVector z20 = y00.sub(y10);
-                FloatVector z21 = y01.sub(y11);
-                FloatVector z30 = y10.neg();
-                FloatVector z31 = y11.neg();
-                int j = k0 / CW;
-                int width = p.width(j);
-                int to = j * CW * p.tb + t * width + (k0 - j * CW);
-                z00.intoArray(dm, 0 * pointStride + to);
-                z00.add(z01).intoArray(dm, 1 * pointStride + to);
-                z00.sub(z01).intoArray(dm, 2 * pointStride + to);
-                z01.neg().intoArray(dm, 3 * pointStride + to);
-                z10.intoArray(dm, 4 * pointStride + to);
-                z10.add(z11).intoArray(dm, 5 * pointStride + to);
-                z10.sub(z11).intoArray(dm, 6 * pointStride + to);
-                z11.neg().intoArray(dm, 7 * pointStride + to);
-                z20.intoArray(dm, 8 * pointStride + to);
-                z20.add(z21).intoArray(dm, 9 * pointStride + to);
-                z20.sub(z21).intoArray(dm, 10 * pointStride + to);
-                z21.neg().intoArray(dm, 11 * pointStride + to);
-                z30.intoArray(dm, 12 * pointStride + to);
-                z30.add(z31).intoArray(dm, 13 * pointStride + to);
-                z30.sub(z31).intoArray(dm, 14 * pointStride + to);
-                z31.neg().intoArray(dm, 15 * pointStride + to);
-            }
+            gradientTile(p, dy, at, rowBytes, f, right, below, dm, t, pointStride);
+        }
+    }
+
+    /**
+     * Tile t's dM for its f channels, from the gradient's pixels at {@code at} (the right column and the lower
+     * row only when {@code right}, {@code below}; zero past the edge), stored in each point's part of dm. A method of its own for C1's sake, as {@link #inputTile} is.
+     */
+    private static void gradientTile(Plan p, MemorySegment dy, long at, long rowBytes, int f, boolean right,
+            boolean below, float[] dm, int t, int pointStride) {
+        FloatVector zero = FloatVector.zero(S);
+        for (int k0 = 0; k0 < f; k0 += L) {
+            VectorMask<Float> lanes = S.indexInRange(k0, f);
+            int j = k0 / CW;
+            int to = j * CW * p.tb + t * p.width(j) + k0 - j * CW;
+            long kBytes = (long) k0 * Float.BYTES;
+            FloatVector y00 = FloatVector.fromMemorySegment(S, dy, at + kBytes, NATIVE, lanes);
+            FloatVector y01 = right ? FloatVector.fromMemorySegment(S, dy, at + f * Float.BYTES + kBytes, NATIVE,
+                    lanes) : zero;
+            FloatVector y10 = below ? FloatVector.fromMemorySegment(S, dy, at + rowBytes + kBytes, NATIVE, lanes)
+                    : zero;
+            FloatVector y11 = below && right ? FloatVector.fromMemorySegment(S, dy,
+                    at + rowBytes + f * Float.BYTES + kBytes, NATIVE, lanes) : zero;
+            // A y: rows y0, y0 + y1, y0 - y1, -y1 (for each column); then the same over the columns.
+            FloatVector z00 = y00;
+            FloatVector z01 = y01;
+            FloatVector z10 = y00.add(y10);
+            FloatVector z11 = y01.add(y11);
+            FloatVector z20 = y00.sub(y10);
+            FloatVector z21 = y01.sub(y11);
+            FloatVector z30 = y10.neg();
+            FloatVector z31 = y11.neg();
+            z00.intoArray(dm, 0 * pointStride + to);
+            z00.add(z01).intoArray(dm, 1 * pointStride + to);
+            z00.sub(z01).intoArray(dm, 2 * pointStride + to);
+            z01.neg().intoArray(dm, 3 * pointStride + to);
+            z10.intoArray(dm, 4 * pointStride + to);
+            z10.add(z11).intoArray(dm, 5 * pointStride + to);
+            z10.sub(z11).intoArray(dm, 6 * pointStride + to);
+            z11.neg().intoArray(dm, 7 * pointStride + to);
+            z20.intoArray(dm, 8 * pointStride + to);
+            z20.add(z21).intoArray(dm, 9 * pointStride + to);
+            z20.sub(z21).intoArray(dm, 10 * pointStride + to);
+            z21.neg().intoArray(dm, 11 * pointStride + to);
+            z30.intoArray(dm, 12 * pointStride + to);
+            z30.add(z31).intoArray(dm, 13 * pointStride + to);
+            z30.sub(z31).intoArray(dm, 14 * pointStride + to);
+            z31.neg().intoArray(dm, 15 * pointStride + to);
         }
     }
 
