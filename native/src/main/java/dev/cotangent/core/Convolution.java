@@ -105,8 +105,8 @@ public final class Convolution {
                 DirectConv.forward(g, xs, x.byteOffset(), ws, w.byteOffset(), os, out.byteOffset());
                 return out;
             }
-            if (winograd(g, dtype, WINOGRAD_PAIRS)) {
-                Winograd.forward(g, xs, x.byteOffset(), ws, w.byteOffset(), os, out.byteOffset());
+            if (winograd(g, dtype, WINOGRAD_PAIRS)
+                    && Winograd.forward(g, xs, x.byteOffset(), ws, w.byteOffset(), os, out.byteOffset())) {
                 return out;
             }
             if (panels(g, dtype)) {
@@ -144,15 +144,18 @@ public final class Convolution {
         boolean empty = (long) g.units() * g.ow() == 0 || g.f() == 0;
         if (!empty && winograd(g, dtype, WINOGRAD_PAIRS) && (long) g.n() * g.h() * g.w() <= Integer.MAX_VALUE) {
             // dx = conv2d(dy, flipped W), a 3x3 stride-1 convolution too; fewer multiply-adds than col2im's
-            // product even for VALID layers, whose adjoint pads by 2.
+            // product even for VALID layers, whose adjoint pads by 2. Non-finite values go on to im2col.
             NdArray dy = gradOutput.contiguous(op);
+            boolean done;
             try (NdArray flipped = flippedFilter(filter, g)) {
-                Winograd.forward(g.adjoint(), dy.segment(), dy.byteOffset(), flipped.segment(), flipped.byteOffset(),
-                        dx.segment(), dx.byteOffset());
+                done = Winograd.forward(g.adjoint(), dy.segment(), dy.byteOffset(), flipped.segment(),
+                        flipped.byteOffset(), dx.segment(), dx.byteOffset());
             } finally {
                 releaseCopy(dy, gradOutput);
             }
-            return dx;
+            if (done) {
+                return dx;
+            }
         }
         if (!empty && adjointPanels(g, dtype)) {
             // dx = conv2d(dy, flipped W): one GEMM with the output gradient's im2col made block by block, no
@@ -244,8 +247,9 @@ public final class Convolution {
                 DirectConv.backwardFilter(g, xs, x.byteOffset(), gs, dy.byteOffset(), dw.segment(), dw.byteOffset());
                 return dw;
             }
-            if (winograd(g, dtype, WINOGRAD_GRADIENT_PAIRS)) {
-                Winograd.filterGradient(g, xs, x.byteOffset(), gs, dy.byteOffset(), dw.segment(), dw.byteOffset());
+            if (winograd(g, dtype, WINOGRAD_GRADIENT_PAIRS)
+                    && Winograd.filterGradient(g, xs, x.byteOffset(), gs, dy.byteOffset(), dw.segment(),
+                            dw.byteOffset())) {
                 return dw;
             }
             if (panels(g, dtype)) {
@@ -350,8 +354,9 @@ public final class Convolution {
             long dyOff, NdArray dw) {
         int pixels = pixels(g);
         boolean shareable = Parallel.shareable(xs, gs, dw.segment());
-        int threads = shareable && !Thread.currentThread().isVirtual() ? Parallel.threads() : 1;
-        int parts = Math.max(1, Math.min(threads, pixels / MIN_PART_PIXELS));
+        // The parts follow the thread count even where they run one after another (a virtual caller, arrays
+        // confined to this thread): the same bits on any thread.
+        int parts = Math.max(1, Math.min(Parallel.threads(), pixels / MIN_PART_PIXELS));
         NdArray[] partial = new NdArray[parts];
         partial[0] = dw;
         try {
@@ -359,7 +364,7 @@ public final class Convolution {
                 partial[i] = NdArray.allocate("conv2dBackwardFilter", DType.F32, dw.shape());
             }
             Im2colPanels panels = new Im2colPanels(g, xs, xOff);
-            Parallel.forRange(parts, 1, parts, (unused, from, to) -> {
+            Parallel.forRange(parts, 1, parts, shareable, (unused, from, to) -> {
                 for (int part = from; part < to; part++) {
                     int p0 = (int) ((long) pixels * part / parts);
                     int p1 = (int) ((long) pixels * (part + 1) / parts);

@@ -131,18 +131,35 @@ final class Parallel {
      * {@code grain} (except the last); one part runs inline when the split would not pay off.
      */
     static void forRange(int n, int grain, int maxParts, Body body) {
+        forRange(n, grain, maxParts, true, body);
+    }
+
+    /**
+     * As {@link #forRange(int, int, int, Body)}, on the calling thread alone unless {@code mayFork} (the arrays are
+     * accessible from other threads). The parts depend on the thread count and {@code n} only: where they cannot
+     * go to the workers (not {@code mayFork}, or a virtual caller), the same parts run one after another on the
+     * caller, so that a body that sums each part on its own gives the same bits on any thread.
+     */
+    static void forRange(int n, int grain, int maxParts, boolean mayFork, Body body) {
         int g = Math.max(1, grain);
         int chunks = (n + g - 1) / g;
         int parts = Math.min(Math.min(threads, maxParts), chunks);
-        // NOTE: a virtual thread joining workers would unmount and let its carrier start yet another task, so
-        // thousands of tasks would hold their intermediates at once; the carriers already run them in parallel.
-        if (parts <= 1 || Thread.currentThread().isVirtual()) {
+        if (parts <= 1) {
             if (n > 0) {
                 body.run(0, 0, n);
             }
             return;
         }
         int splitParts = parts;
-        pool().run(parts, i -> i == 0 ? 0 : (int) Math.min(n, (long) i * chunks / splitParts * g), body);
+        KernelPool.Ranges bounds = i -> i == 0 ? 0 : (int) Math.min(n, (long) i * chunks / splitParts * g);
+        // NOTE: a virtual thread joining workers would unmount and let its carrier start yet another task, so
+        // thousands of tasks would hold their intermediates at once; the carriers already run them in parallel.
+        if (!mayFork || Thread.currentThread().isVirtual()) {
+            for (int i = 0; i < parts; i++) {
+                body.run(i, bounds.bound(i), bounds.bound(i + 1));
+            }
+            return;
+        }
+        pool().run(parts, bounds, body);
     }
 }

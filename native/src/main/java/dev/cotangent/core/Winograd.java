@@ -4,9 +4,11 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.jspecify.annotations.Nullable;
 
@@ -132,8 +134,13 @@ final class Winograd {
         }
     }
 
-    /** out [n, oh, ow, f] = conv2d(x [n, h, w, c], w [3, 3, c, f]) for a geometry that {@link #fits}. */
-    static void forward(ConvGeometry g, MemorySegment x, long xOff, MemorySegment w, long wOff, MemorySegment out,
+    /**
+     * out [n, oh, ow, f] = conv2d(x [n, h, w, c], w [3, 3, c, f]) for a geometry that {@link #fits}. Returns
+     * false, with out partly written, when a tile came out NaN or infinite: the transforms mix the 16 inputs of a
+     * tile, so one NaN or infinity (or an overflow) reaches outputs whose windows do not contain it, and the
+     * caller recomputes the product with im2col, which keeps each NaN to the outputs it belongs to.
+     */
+    static boolean forward(ConvGeometry g, MemorySegment x, long xOff, MemorySegment w, long wOff, MemorySegment out,
             long outOff) {
         ensureWarm();
         Plan p = Plan.of(g, BLOCK_FLOATS);
@@ -142,41 +149,47 @@ final class Winograd {
         int threads = shareable ? Parallel.threads() : 1;
         // Blocks go to whichever thread asks next: a tile's result does not depend on who computes it.
         AtomicInteger next = new AtomicInteger();
+        AtomicBoolean nonFinite = new AtomicBoolean();
         Parallel.forRange(threads, 1, threads, (part, from, to) -> {
             float[][] buffers = buffers(p);
             try {
                 float[] v = buffers[0];
                 float[] m = buffers[1];
-                for (int b = next.getAndIncrement(); b < p.blocks; b = next.getAndIncrement()) {
+                for (int b = next.getAndIncrement(); b < p.blocks && !nonFinite.get(); b = next.getAndIncrement()) {
                     int t0 = b * p.tb;
                     int count = Math.min(p.tb, p.tiles - t0);
                     inputTransform(p, x, xOff, t0, count, v);
                     for (int point = 0; point < POINTS; point++) {
                         pointProduct(p, v, u, m, point, count);
                     }
-                    outputTransform(p, m, t0, count, out, outOff);
+                    if (!outputTransform(p, m, t0, count, out, outOff)) {
+                        nonFinite.set(true);
+                    }
                 }
             } finally {
                 BUFFERS.release(buffers);
             }
         });
+        return !nonFinite.get();
     }
 
     /**
      * dw [3, 3, c, f] = the gradient of {@link #forward} with respect to its filter, given x and dy [n, oh, ow, f].
      * The tile blocks are split into one fixed range per thread, whose partial dU are added in part order: the
-     * same bits from run to run at one thread count.
+     * same bits from run to run at one thread count. Returns false, leaving dw untouched, when a value of dw is
+     * NaN or infinite (see {@link #forward}).
      */
-    static void filterGradient(ConvGeometry g, MemorySegment x, long xOff, MemorySegment dy, long dyOff,
+    static boolean filterGradient(ConvGeometry g, MemorySegment x, long xOff, MemorySegment dy, long dyOff,
             MemorySegment dw, long dwOff) {
         ensureWarm();
         Plan p = Plan.of(g, GRADIENT_BLOCK_FLOATS);
         boolean shareable = Parallel.shareable(x, dy, dw);
-        int threads = shareable && !Thread.currentThread().isVirtual() ? Parallel.threads() : 1;
-        int parts = Math.max(1, Math.min(threads, p.blocks));
+        // The parts follow the thread count even where they run one after another (a virtual caller, arrays
+        // confined to this thread): the same bits on any thread.
+        int parts = Math.max(1, Math.min(Parallel.threads(), p.blocks));
         int uSize = POINTS * p.cp * p.kp;
         float[][] partial = new float[parts][];
-        Parallel.forRange(parts, 1, parts, (unused, from, to) -> {
+        Parallel.forRange(parts, 1, parts, shareable, (unused, from, to) -> {
             for (int part = from; part < to; part++) {
                 float[] du = new float[uSize];
                 float[][] buffers = buffers(p);
@@ -206,7 +219,7 @@ final class Winograd {
                 du[j] += other[j];
             }
         }
-        filterGradientTransform(p, du, dw, dwOff);
+        return filterGradientTransform(p, du, dw, dwOff);
     }
 
     private static float[][] buffers(Plan p) {
@@ -463,8 +476,9 @@ final class Winograd {
         c5.intoArray(m, ma + 5 * ldm);
     }
 
-    /** y = Aᵀ M A for the block's tiles, written to the output pixels that exist. */
-    private static void outputTransform(Plan p, float[] m, int t0, int count, MemorySegment out, long outOff) {
+    /** y = Aᵀ M A for the block's tiles, written to the output pixels that exist; false if one is not finite. */
+    private static boolean outputTransform(Plan p, float[] m, int t0, int count, MemorySegment out, long outOff) {
+        boolean finite = true;
         ConvGeometry g = p.g;
         int f = g.f();
         long rowBytes = (long) g.ow() * f * Float.BYTES;
@@ -480,17 +494,20 @@ final class Winograd {
             boolean right = ox + 1 < g.ow();
             boolean below = oy + 1 < g.oh();
             long at = outOff + image * imageBytes + oy * rowBytes + (long) ox * f * Float.BYTES;
-            outputTile(m, t * p.kp, pointStride, out, at, rowBytes, f, right, below);
+            finite &= outputTile(m, t * p.kp, pointStride, out, at, rowBytes, f, right, below);
         }
+        return finite;
     }
 
     /**
      * One tile's 2x2 outputs for its f channels, from M at {@code mi} in each point's part, to the
-     * pixels at {@code at} that exist (the right column and the lower row when {@code right}, {@code below}). A
-     * method of its own for C1's sake, as {@link #inputTile} is.
+     * pixels at {@code at} that exist (the right column and the lower row when {@code right}, {@code below}).
+     * Returns false if a value of the tile, stored or not, is NaN or infinite. A method of its own for C1's sake,
+     * as {@link #inputTile} is.
      */
-    private static void outputTile(float[] m, int mi, int pointStride, MemorySegment out, long at, long rowBytes,
+    private static boolean outputTile(float[] m, int mi, int pointStride, MemorySegment out, long at, long rowBytes,
             int f, boolean right, boolean below) {
+        FloatVector check = FloatVector.zero(S);
         for (int k0 = 0; k0 < f; k0 += L) {
             VectorMask<Float> lanes = S.indexInRange(k0, f);
             // Aᵀ M: rows m0 + m1 + m2 and m1 - m2 - m3, for each of the 4 columns; then over the columns.
@@ -519,18 +536,25 @@ final class Winograd {
             FloatVector q03 = m03.add(m13).add(m23);
             FloatVector q13 = m13.sub(m23).sub(m33);
             long kBytes = (long) k0 * Float.BYTES;
-            q00.add(q01).add(q02).intoMemorySegment(out, at + kBytes, NATIVE, lanes);
+            FloatVector y00 = q00.add(q01).add(q02);
+            FloatVector y01 = q01.sub(q02).sub(q03);
+            FloatVector y10 = q10.add(q11).add(q12);
+            FloatVector y11 = q11.sub(q12).sub(q13);
+            y00.intoMemorySegment(out, at + kBytes, NATIVE, lanes);
             if (right) {
-                q01.sub(q02).sub(q03).intoMemorySegment(out, at + f * Float.BYTES + kBytes, NATIVE, lanes);
+                y01.intoMemorySegment(out, at + f * Float.BYTES + kBytes, NATIVE, lanes);
             }
             if (below) {
-                q10.add(q11).add(q12).intoMemorySegment(out, at + rowBytes + kBytes, NATIVE, lanes);
+                y10.intoMemorySegment(out, at + rowBytes + kBytes, NATIVE, lanes);
                 if (right) {
-                    q11.sub(q12).sub(q13).intoMemorySegment(out, at + rowBytes + f * Float.BYTES + kBytes,
-                            NATIVE, lanes);
+                    y11.intoMemorySegment(out, at + rowBytes + f * Float.BYTES + kBytes, NATIVE, lanes);
                 }
             }
+            // Every point of the tile reaches one of the four sums: s - s is NaN exactly when one is not finite.
+            FloatVector s = y00.add(y01).add(y10).add(y11);
+            check = check.add(s.sub(s));
         }
+        return !check.test(VectorOperators.IS_NAN).anyTrue();
     }
 
     /** dM = A dy Aᵀ for the block's tiles (output pixels past the edge count as zero), into [point][chunk][t][width]. */
@@ -676,7 +700,7 @@ final class Winograd {
     }
 
     /** dg = Gᵀ dU G for every channel pair, from du [point][cp][kp] into dw [3, 3, c, f]. */
-    private static void filterGradientTransform(Plan p, float[] du, MemorySegment dw, long dwOff) {
+    private static boolean filterGradientTransform(Plan p, float[] du, MemorySegment dw, long dwOff) {
         ConvGeometry g = p.g;
         int c = g.c();
         int f = g.f();
@@ -707,6 +731,12 @@ final class Winograd {
                 }
             }
         }
+        for (float v : taps) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
         MemorySegment.copy(taps, 0, dw, ValueLayout.JAVA_FLOAT_UNALIGNED, dwOff, taps.length);
+        return true;
     }
 }

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -449,6 +451,72 @@ class ConvolutionTest {
             }
         } finally {
             Parallel.setThreads(threads);
+            Convolution.winogradAllowed = true;
+        }
+    }
+
+    /**
+     * The filter gradients sum per-part partials: a virtual thread (whose parts run one after another on it, never
+     * on the workers) gets the same parts, hence the same bits, as a platform thread. Before, float64's chunked
+     * path on a virtual thread summed only the first part's chunks (a wrong result, silently), and the other paths
+     * summed in one part (other bits). Every path: direct (3 channels), chunked (float64), panels, Winograd.
+     */
+    @Test
+    void filterGradientsOnAVirtualThreadHaveThePlatformThreadsBits() throws Exception {
+        int threads = Parallel.threads();
+        try {
+            Parallel.setThreads(2);
+            Random rnd = new Random(91);
+            for (DType dtype : DType.values()) {
+                for (int c : new int[] {3, 8, 16}) {
+                    NdArray x = KernelChecks.random(rnd, dtype, 16, 28, 28, c);
+                    NdArray gy = KernelChecks.random(rnd, dtype, 16, 28, 28, 16);
+                    Conv2dParams same = Conv2dParams.of(1, Padding.SAME);
+                    Shape filter = Shape.of(3, 3, c, 16);
+                    double[] platform = Convolution.conv2dBackwardFilter(x, gy, filter, same).toDoubleArray();
+                    double[] virtual;
+                    try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                        virtual = executor.submit(() -> Convolution.conv2dBackwardFilter(x, gy, filter, same)
+                                .toDoubleArray()).get();
+                    }
+                    assertArrayEquals(platform, virtual, dtype + " filter gradient with " + c + " channels");
+                }
+            }
+        } finally {
+            Parallel.setThreads(threads);
+        }
+    }
+
+    /**
+     * A NaN or an infinity in a Winograd tile reaches all of the tile's outputs through the transforms, including
+     * outputs whose windows do not contain it: such products are recomputed with im2col, so every result is
+     * bit for bit im2col's, NaN for NaN.
+     */
+    @Test
+    void winogradLeavesNonFiniteValuesWhereIm2colPutsThem() {
+        Random rnd = new Random(81);
+        try {
+            for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+                NdArray x = KernelChecks.random(rnd, DType.F32, 2, 9, 8, 16);
+                NdArray w = KernelChecks.random(rnd, DType.F32, 3, 3, 16, 20);
+                NdArray gy = KernelChecks.random(rnd, DType.F32, 2, 9, 8, 20);
+                x.segment().set(ValueLayout.JAVA_FLOAT, x.byteOffset() + 4L * (((9 + 4) * 8 + 5) * 16 + 3), bad);
+                gy.segment().set(ValueLayout.JAVA_FLOAT, gy.byteOffset() + 4L * ((2 * 8 + 6) * 20 + 7), bad);
+                Conv2dParams same = Conv2dParams.of(1, Padding.SAME);
+                Convolution.winogradAllowed = true;
+                double[] y = Convolution.conv2d(x, w, same).toDoubleArray();
+                double[] dx = Convolution.conv2dBackwardInput(gy, w, x.shape(), same).toDoubleArray();
+                double[] dw = Convolution.conv2dBackwardFilter(x, gy, w.shape(), same).toDoubleArray();
+                Convolution.winogradAllowed = false;
+                assertArrayEquals(Convolution.conv2d(x, w, same).toDoubleArray(), y, "conv2d with " + bad);
+                assertArrayEquals(Convolution.conv2dBackwardInput(gy, w, x.shape(), same).toDoubleArray(), dx,
+                        "conv2dBackwardInput with " + bad);
+                assertArrayEquals(Convolution.conv2dBackwardFilter(x, gy, w.shape(), same).toDoubleArray(), dw,
+                        "conv2dBackwardFilter with " + bad);
+                long finite = Arrays.stream(y).filter(Double::isFinite).count();
+                assertTrue(finite > y.length / 2, "most outputs stay finite with one " + bad + ": " + finite);
+            }
+        } finally {
             Convolution.winogradAllowed = true;
         }
     }
