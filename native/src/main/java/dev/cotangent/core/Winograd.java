@@ -281,6 +281,7 @@ final class Winograd {
         long rowBytes = (long) g.w() * c * Float.BYTES;
         long imageBytes = g.h() * rowBytes;
         int pointStride = p.cBlocks * p.tb * L;
+        float[] e = new float[16 * L];
         for (int t = 0; t < count; t++) {
             int tile = t0 + t;
             int image = tile / (p.tilesHigh * p.tilesWide);
@@ -301,79 +302,58 @@ final class Winograd {
             long px = (long) c * Float.BYTES;
             int flags = (r0 ? 1 : 0) | (r1 ? 2 : 0) | (r2 ? 4 : 0) | (r3 ? 8 : 0) | (s0 ? 16 : 0) | (s1 ? 32 : 0)
                     | (s2 ? 64 : 0) | (s3 ? 128 : 0);
-            inputTile(x, corner, rowBytes, px, flags, c, v, t * L, p.tb * L, pointStride);
+            inputTile(x, corner, rowBytes, px, flags, c, v, t * L, p.tb * L, pointStride, e);
         }
     }
 
     /**
      * One tile's V for its c channels: the patch's pixels at {@code at} (row r in the image when bit r of
      * {@code flags} is set, column s when bit 4 + s is), transformed and stored at {@code to} in each point's
-     * part of v, the next block of L channels {@code blockStride} further. A method of its own, so that C1 can compile it (the whole loop has too many vector values for
-     * its register allocator, and would run interpreted until C2 got to it).
+     * part of v, the next block of L channels {@code blockStride} further. The work is split into small methods,
+     * a column's row pass and a row's column pass, staged in {@code e}: C1 compiles these, while a method with
+     * more masked loads (even 8) is too much for its register allocator, and a method C1 gives up on may wait in
+     * the interpreter, a vector at a time, for as long as C2 does not get to it (seen: whole runs at 5 times the
+     * time).
      */
     private static void inputTile(MemorySegment x, long at, long rowBytes, long px, int flags, int c, float[] v,
-            int to, int blockStride, int pointStride) {
-        FloatVector zero = FloatVector.zero(S);
-        boolean r0 = (flags & 1) != 0;
-        boolean r1 = (flags & 2) != 0;
-        boolean r2 = (flags & 4) != 0;
-        boolean r3 = (flags & 8) != 0;
-        boolean s0 = (flags & 16) != 0;
-        boolean s1 = (flags & 32) != 0;
-        boolean s2 = (flags & 64) != 0;
-        boolean s3 = (flags & 128) != 0;
+            int to, int blockStride, int pointStride, float[] e) {
         for (int c0 = 0; c0 < c; c0 += L, at += L * Float.BYTES, to += blockStride) {
-            VectorMask<Float> lanes = S.indexInRange(c0, c);
-            FloatVector d00 = r0 && s0 ? FloatVector.fromMemorySegment(S, x, at, NATIVE, lanes) : zero;
-            FloatVector d01 = r0 && s1 ? FloatVector.fromMemorySegment(S, x, at + px, NATIVE, lanes) : zero;
-            FloatVector d02 = r0 && s2 ? FloatVector.fromMemorySegment(S, x, at + 2 * px, NATIVE, lanes) : zero;
-            FloatVector d03 = r0 && s3 ? FloatVector.fromMemorySegment(S, x, at + 3 * px, NATIVE, lanes) : zero;
-            FloatVector d10 = r1 && s0 ? FloatVector.fromMemorySegment(S, x, at + rowBytes, NATIVE, lanes) : zero;
-            FloatVector d11 = r1 && s1 ? FloatVector.fromMemorySegment(S, x, at + rowBytes + px, NATIVE, lanes) : zero;
-            FloatVector d12 = r1 && s2 ? FloatVector.fromMemorySegment(S, x, at + rowBytes + 2 * px, NATIVE, lanes) : zero;
-            FloatVector d13 = r1 && s3 ? FloatVector.fromMemorySegment(S, x, at + rowBytes + 3 * px, NATIVE, lanes) : zero;
-            FloatVector d20 = r2 && s0 ? FloatVector.fromMemorySegment(S, x, at + 2 * rowBytes, NATIVE, lanes) : zero;
-            FloatVector d21 = r2 && s1 ? FloatVector.fromMemorySegment(S, x, at + 2 * rowBytes + px, NATIVE, lanes) : zero;
-            FloatVector d22 = r2 && s2 ? FloatVector.fromMemorySegment(S, x, at + 2 * rowBytes + 2 * px, NATIVE, lanes) : zero;
-            FloatVector d23 = r2 && s3 ? FloatVector.fromMemorySegment(S, x, at + 2 * rowBytes + 3 * px, NATIVE, lanes) : zero;
-            FloatVector d30 = r3 && s0 ? FloatVector.fromMemorySegment(S, x, at + 3 * rowBytes, NATIVE, lanes) : zero;
-            FloatVector d31 = r3 && s1 ? FloatVector.fromMemorySegment(S, x, at + 3 * rowBytes + px, NATIVE, lanes) : zero;
-            FloatVector d32 = r3 && s2 ? FloatVector.fromMemorySegment(S, x, at + 3 * rowBytes + 2 * px, NATIVE, lanes) : zero;
-            FloatVector d33 = r3 && s3 ? FloatVector.fromMemorySegment(S, x, at + 3 * rowBytes + 3 * px, NATIVE, lanes) : zero;
-            // Bᵀ d: rows d0 - d2, d1 + d2, d2 - d1, d1 - d3; then the same over the columns.
-            FloatVector e00 = d00.sub(d20);
-            FloatVector e10 = d10.add(d20);
-            FloatVector e20 = d20.sub(d10);
-            FloatVector e30 = d10.sub(d30);
-            FloatVector e01 = d01.sub(d21);
-            FloatVector e11 = d11.add(d21);
-            FloatVector e21 = d21.sub(d11);
-            FloatVector e31 = d11.sub(d31);
-            FloatVector e02 = d02.sub(d22);
-            FloatVector e12 = d12.add(d22);
-            FloatVector e22 = d22.sub(d12);
-            FloatVector e32 = d12.sub(d32);
-            FloatVector e03 = d03.sub(d23);
-            FloatVector e13 = d13.add(d23);
-            FloatVector e23 = d23.sub(d13);
-            FloatVector e33 = d13.sub(d33);
-            e00.sub(e02).intoArray(v, 0 * pointStride + to);
-            e01.add(e02).intoArray(v, 1 * pointStride + to);
-            e02.sub(e01).intoArray(v, 2 * pointStride + to);
-            e01.sub(e03).intoArray(v, 3 * pointStride + to);
-            e10.sub(e12).intoArray(v, 4 * pointStride + to);
-            e11.add(e12).intoArray(v, 5 * pointStride + to);
-            e12.sub(e11).intoArray(v, 6 * pointStride + to);
-            e11.sub(e13).intoArray(v, 7 * pointStride + to);
-            e20.sub(e22).intoArray(v, 8 * pointStride + to);
-            e21.add(e22).intoArray(v, 9 * pointStride + to);
-            e22.sub(e21).intoArray(v, 10 * pointStride + to);
-            e21.sub(e23).intoArray(v, 11 * pointStride + to);
-            e30.sub(e32).intoArray(v, 12 * pointStride + to);
-            e31.add(e32).intoArray(v, 13 * pointStride + to);
-            e32.sub(e31).intoArray(v, 14 * pointStride + to);
-            e31.sub(e33).intoArray(v, 15 * pointStride + to);
+            for (int s = 0; s < 4; s++) {
+                inputColumn(x, at + s * px, rowBytes, (flags >> (4 + s) & 1) != 0 ? flags & 15 : 0, c0, c, e, s * L);
+            }
+            for (int r = 0; r < 4; r++) {
+                inputRow(e, 4 * r * L, v, 4 * r * pointStride + to, pointStride);
+            }
         }
+    }
+
+    /** Bᵀ d for one patch column: rows d0 - d2, d1 + d2, d2 - d1, d1 - d3 (row i read when bit i of rows is set). */
+    private static void inputColumn(MemorySegment x, long at, long rowBytes, int rows, int c0, int c, float[] e,
+            int eOff) {
+        VectorMask<Float> lanes = S.indexInRange(c0, c);
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector d0 = (rows & 1) != 0 ? FloatVector.fromMemorySegment(S, x, at, NATIVE, lanes) : zero;
+        FloatVector d1 = (rows & 2) != 0 ? FloatVector.fromMemorySegment(S, x, at + rowBytes, NATIVE, lanes) : zero;
+        FloatVector d2 = (rows & 4) != 0 ? FloatVector.fromMemorySegment(S, x, at + 2 * rowBytes, NATIVE, lanes)
+                : zero;
+        FloatVector d3 = (rows & 8) != 0 ? FloatVector.fromMemorySegment(S, x, at + 3 * rowBytes, NATIVE, lanes)
+                : zero;
+        d0.sub(d2).intoArray(e, eOff);
+        d1.add(d2).intoArray(e, eOff + 4 * L);
+        d2.sub(d1).intoArray(e, eOff + 8 * L);
+        d1.sub(d3).intoArray(e, eOff + 12 * L);
+    }
+
+    /** (Bᵀ d) B for one row of the staged row pass: the same combinations over its 4 columns, into 4 points. */
+    private static void inputRow(float[] e, int eOff, float[] v, int at, int pointStride) {
+        FloatVector e0 = FloatVector.fromArray(S, e, eOff);
+        FloatVector e1 = FloatVector.fromArray(S, e, eOff + L);
+        FloatVector e2 = FloatVector.fromArray(S, e, eOff + 2 * L);
+        FloatVector e3 = FloatVector.fromArray(S, e, eOff + 3 * L);
+        e0.sub(e2).intoArray(v, at);
+        e1.add(e2).intoArray(v, at + pointStride);
+        e2.sub(e1).intoArray(v, at + 2 * pointStride);
+        e1.sub(e3).intoArray(v, at + 3 * pointStride);
     }
 
     /** M[point][t][:] = Σ_c V[point][c][t] U[point][c][:] for the block's tiles, in register tiles of 6 x 2 vectors. */
