@@ -321,8 +321,8 @@ public final class Convolution {
      * gradient adds into all of its gradient), so past a few MiB that traffic outweighs the saving.
      *
      * <p>Measured on one core of the reference machine (a 32-image batch, SAME, im2col against Winograd, ms):
-     * 64 to 64 channels at 56x56, forward 52 to 27 and filter gradient 59 to 35; 128 at 28x28, 45 to 25 and 51 to
-     * 39; 256 at 14x14, forward 42 to 29 but filter gradient 47 to 65; 512 at 7x7, forward 41 to 79.
+     * 64 to 64 channels at 56x56, forward 52 to 30 and filter gradient 59 to 34; 128 at 28x28, 45 to 25 and 51
+     * to 28; 256 at 14x14, forward 42 to 29 but filter gradient 47 to 65; 512 at 7x7, forward 41 to 79.
      */
     private static boolean winograd(ConvGeometry g, DType dtype, long maxPairs) {
         return winogradAllowed && Winograd.fits(g) && g.c() >= MIN_WINOGRAD_CHANNELS
