@@ -142,10 +142,7 @@ public final class Convolution {
             return dx;
         }
         boolean empty = (long) g.units() * g.ow() == 0 || g.f() == 0;
-        long inputPixels = (long) g.n() * g.h() * g.w();
-        // A 5x5 VALID layer's adjoint pads by 4: twice LeNet's second layer's tiles, slower than col2im.
-        boolean adjointSize = g.kh() == 3 || 5 * inputPixels <= 6L * g.n() * g.oh() * g.ow();
-        if (!empty && adjointSize && winograd(g, dtype, WINOGRAD_PAIRS) && inputPixels <= Integer.MAX_VALUE) {
+        if (!empty && winograd(g, dtype, WINOGRAD_PAIRS) && (long) g.n() * g.h() * g.w() <= Integer.MAX_VALUE) {
             // dx = conv2d(dy, flipped W), a 3x3 stride-1 convolution too; fewer multiply-adds than col2im's
             // product even for VALID layers, whose adjoint pads by 2. Non-finite values go on to im2col.
             NdArray dy = gradOutput.contiguous(op);
@@ -328,10 +325,8 @@ public final class Convolution {
      * to 28; 256 at 14x14, forward 42 to 29 but filter gradient 47 to 65; 512 at 7x7, forward 41 to 79.
      */
     private static boolean winograd(ConvGeometry g, DType dtype, long maxPairs) {
-        // A 5x5 filter runs as four 3x3 parts on shifted inputs: four times the channel pairs.
-        long parts = g.kh() == 5 ? 4 : 1;
         return winogradAllowed && Winograd.fits(g) && g.c() >= MIN_WINOGRAD_CHANNELS
-                && g.f() >= MIN_WINOGRAD_CHANNELS && parts * g.c() * g.f() <= maxPairs && g.n() > 0
+                && g.f() >= MIN_WINOGRAD_CHANNELS && (long) g.c() * g.f() <= maxPairs && g.n() > 0
                 && panels(g, dtype);
     }
 

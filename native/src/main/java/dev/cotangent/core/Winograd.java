@@ -84,25 +84,18 @@ final class Winograd {
             // NOTE: shared, as arrays' buffers are: code compiled here specializes on the kind of arena.
             try (Arena arena = Arena.ofShared()) {
                 Conv2dParams same = Conv2dParams.of(1, Padding.SAME);
-                Conv2dParams valid = Conv2dParams.of(1, Padding.VALID);
-                // 3x3 and 5x5 filters; SAME with an odd size, VALID with an even one, and VALID's adjoint.
-                ConvGeometry[] odd = new ConvGeometry[2];
-                ConvGeometry[] even = new ConvGeometry[2];
-                for (int i = 0; i < 2; i++) {
-                    int r = 3 + 2 * i;
-                    odd[i] = ConvGeometry.of("warm-up", Shape.of(1, r + 2, r + 2, 17), Shape.of(r, r, 17, 48), same);
-                    even[i] = ConvGeometry.of("warm-up", Shape.of(1, r + 3, r + 3, 32), Shape.of(r, r, 32, 32),
-                            valid);
-                }
-                MemorySegment x = arena.allocate(8L * 8 * 48 * Float.BYTES, 64);
-                MemorySegment w = arena.allocate(25L * 32 * 48 * Float.BYTES, 64);
-                MemorySegment y = arena.allocate(8L * 8 * 48 * Float.BYTES, 64);
+                ConvGeometry odd = ConvGeometry.of("warm-up", Shape.of(1, 5, 5, 17), Shape.of(3, 3, 17, 48), same);
+                ConvGeometry even = ConvGeometry.of("warm-up", Shape.of(1, 6, 6, 32), Shape.of(3, 3, 32, 32),
+                        Conv2dParams.of(1, Padding.VALID));
+                ConvGeometry padTwo = even.adjoint();
+                MemorySegment x = arena.allocate(6L * 6 * 48 * Float.BYTES, 64);
+                MemorySegment w = arena.allocate(9L * 32 * 48 * Float.BYTES, 64);
+                MemorySegment y = arena.allocate(6L * 6 * 48 * Float.BYTES, 64);
                 JavaGemmWarmup.repeatUntilJitQuiet(WARM_ROUNDS, round -> {
-                    int i = round & 1;
-                    forward(odd[i], x, 0, w, 0, y, 0);
-                    forward(even[i].adjoint(), x, 0, w, 0, y, 0);
-                    filterGradient(odd[i], x, 0, y, 0, w, 0);
-                    filterGradient(even[i], x, 0, y, 0, w, 0);
+                    forward(odd, x, 0, w, 0, y, 0);
+                    forward(padTwo, x, 0, w, 0, y, 0);
+                    filterGradient(odd, x, 0, y, 0, w, 0);
+                    filterGradient(even, x, 0, y, 0, w, 0);
                 });
             } finally {
                 warmer = null;
@@ -113,26 +106,22 @@ final class Winograd {
 
     /** Whether {@code g} is a 3x3 convolution at stride 1 and dilation 1, the only one this class computes. */
     static boolean fits(ConvGeometry g) {
-        return g.kh() == g.kw() && (g.kh() == 3 || g.kh() == 5) && g.unitSteps();
+        return g.kh() == 3 && g.kw() == 3 && g.unitSteps();
     }
 
     /** The sizes of one Winograd product: tiles, padded channels and the block of tiles a thread takes. */
-    private record Plan(ConvGeometry g, int perAxis, int blocksPerShift, int tilesHigh, int tilesWide, int tiles,
-            int cBlocks, int cp, int kp, int tb, int blocks) {
+    private record Plan(ConvGeometry g, int tilesHigh, int tilesWide, int tiles, int cBlocks, int cp, int kp, int tb,
+            int blocks) {
         static Plan of(ConvGeometry g, int blockFloats) {
             int th = (g.oh() + 1) / 2;
             int tw = (g.ow() + 1) / 2;
             int tiles = g.n() * th * tw; // at most the output pixels, which fit an int (checked by the caller)
-            // A 5x5 filter is four 3x3 ones (its 6x6 zero-padded square cut in four), each reading the image 0 or 3
-            // pixels further: the shifted inputs act as extra input channels of one 3x3 product.
-            int perAxis = (g.kh() + 2) / 3;
-            int blocksPerShift = (g.c() + L - 1) / L;
-            int cBlocks = perAxis * perAxis * blocksPerShift;
+            int cBlocks = (g.c() + L - 1) / L;
             int cp = cBlocks * L;
             int kp = (g.f() + L - 1) / L * L;
             int tb = blockFloats / (POINTS * (cp + kp)) / TILE_ROWS * TILE_ROWS;
             tb = Math.max(TILE_ROWS, Math.min(MAX_BLOCK_TILES, tb));
-            return new Plan(g, perAxis, blocksPerShift, th, tw, tiles, cBlocks, cp, kp, tb, (tiles + tb - 1) / tb);
+            return new Plan(g, th, tw, tiles, cBlocks, cp, kp, tb, (tiles + tb - 1) / tb);
         }
 
         /** Width of column chunk {@code j}: two vectors, or one for the last chunk of an odd vector count. */
@@ -246,53 +235,38 @@ final class Winograd {
         return buffers;
     }
 
-    /**
-     * U = G g Gᵀ for every channel pair, into [point][chunk][cp][width] (padded rows and columns zero); a 5x5
-     * filter's four 3x3 parts (taps past the filter zero) are the rows of four channel groups.
-     */
+    /** U = G g Gᵀ for every channel pair, into [point][chunk][cp][width] (padded rows and columns zero). */
     private static float[] filterTransform(Plan p, MemorySegment w, long wOff) {
         ConvGeometry g = p.g;
         int c = g.c();
         int f = g.f();
-        int r = g.kh();
-        float[] taps = new float[r * r * c * f];
+        float[] taps = new float[9 * c * f];
         MemorySegment.copy(w, ValueLayout.JAVA_FLOAT_UNALIGNED, wOff, taps, 0, taps.length);
         float[] u = new float[POINTS * p.cp * p.kp];
         float[] gg = new float[12];
-        float[] sub = new float[9];
-        for (int shift = 0; shift < p.perAxis * p.perAxis; shift++) {
-            int dy = 3 * (shift / p.perAxis);
-            int dx = 3 * (shift % p.perAxis);
-            for (int ci = 0; ci < c; ci++) {
-                int row = shift * p.blocksPerShift * L + ci;
-                for (int k = 0; k < f; k++) {
-                    for (int ky = 0; ky < 3; ky++) {
-                        for (int kx = 0; kx < 3; kx++) {
-                            boolean in = dy + ky < r && dx + kx < r;
-                            sub[3 * ky + kx] = in ? taps[(((dy + ky) * r + dx + kx) * c + ci) * f + k] : 0f;
-                        }
-                    }
-                    // G g: rows (1, 0, 0), (1/2, 1/2, 1/2), (1/2, -1/2, 1/2), (0, 0, 1) over the filter's rows.
-                    for (int kx = 0; kx < 3; kx++) {
-                        float g0 = sub[kx];
-                        float g1 = sub[3 + kx];
-                        float g2 = sub[6 + kx];
-                        gg[kx] = g0;
-                        gg[3 + kx] = 0.5f * (g0 + g1 + g2);
-                        gg[6 + kx] = 0.5f * (g0 - g1 + g2);
-                        gg[9 + kx] = g2;
-                    }
-                    int j = k / CW;
-                    int at = j * CW * p.cp + row * p.width(j) + k - j * CW;
-                    for (int i = 0; i < 4; i++) {
-                        float g0 = gg[3 * i];
-                        float g1 = gg[3 * i + 1];
-                        float g2 = gg[3 * i + 2];
-                        int point = 4 * i;
-                        u[point * p.cp * p.kp + at] = g0;
-                        u[(point + 1) * p.cp * p.kp + at] = 0.5f * (g0 + g1 + g2);
-                        u[(point + 2) * p.cp * p.kp + at] = 0.5f * (g0 - g1 + g2);
-                        u[(point + 3) * p.cp * p.kp + at] = g2;
+        for (int ci = 0; ci < c; ci++) {
+            for (int k = 0; k < f; k++) {
+                // G g: rows (1, 0, 0), (1/2, 1/2, 1/2), (1/2, -1/2, 1/2), (0, 0, 1) over the filter's rows.
+                for (int kx = 0; kx < 3; kx++) {
+                    float g0 = taps[(kx * c + ci) * f + k];
+                    float g1 = taps[((3 + kx) * c + ci) * f + k];
+                    float g2 = taps[((6 + kx) * c + ci) * f + k];
+                    gg[kx] = g0;
+                    gg[3 + kx] = 0.5f * (g0 + g1 + g2);
+                    gg[6 + kx] = 0.5f * (g0 - g1 + g2);
+                    gg[9 + kx] = g2;
+                }
+                int j = k / CW;
+                int width = p.width(j);
+                int col = k - j * CW;
+                for (int r = 0; r < 4; r++) {
+                    float g0 = gg[3 * r];
+                    float g1 = gg[3 * r + 1];
+                    float g2 = gg[3 * r + 2];
+                    float[] row = {g0, 0.5f * (g0 + g1 + g2), 0.5f * (g0 - g1 + g2), g2};
+                    for (int s = 0; s < 4; s++) {
+                        int point = 4 * r + s;
+                        u[point * p.cp * p.kp + j * CW * p.cp + ci * width + col] = row[s];
                     }
                 }
             }
@@ -300,12 +274,11 @@ final class Winograd {
         return u;
     }
 
-    /** V = Bᵀ d B for tiles t0 .. t0+count (and each shift of a 5x5 filter's parts), into v [point][block][tile][L]. */
+    /** V = Bᵀ d B for tiles t0 .. t0+count, into v [point][channel block][tile][L]. */
     private static void inputTransform(Plan p, MemorySegment x, long xOff, int t0, int count, float[] v) {
         ConvGeometry g = p.g;
         int c = g.c();
-        long px = (long) c * Float.BYTES;
-        long rowBytes = g.w() * px;
+        long rowBytes = (long) g.w() * c * Float.BYTES;
         long imageBytes = g.h() * rowBytes;
         int pointStride = p.cBlocks * p.tb * L;
         float[] e = new float[16 * L];
@@ -314,19 +287,22 @@ final class Winograd {
             int image = tile / (p.tilesHigh * p.tilesWide);
             int rest = tile - image * p.tilesHigh * p.tilesWide;
             int ty = rest / p.tilesWide;
-            for (int shift = 0; shift < p.perAxis * p.perAxis; shift++) {
-                int y0 = 2 * ty - g.padTop() + 3 * (shift / p.perAxis);
-                int x0 = 2 * (rest - ty * p.tilesWide) - g.padLeft() + 3 * (shift % p.perAxis);
-                int flags = 0;
-                for (int i = 0; i < 4; i++) {
-                    flags |= (y0 + i >= 0 && y0 + i < g.h() ? 1 : 0) << i;
-                    flags |= (x0 + i >= 0 && x0 + i < g.w() ? 1 : 0) << (4 + i);
-                }
-                // Byte offset of pixel (y0, x0); pixels outside the image are never read.
-                long corner = xOff + image * imageBytes + y0 * rowBytes + x0 * px;
-                inputTile(x, corner, rowBytes, px, flags, c, v, (shift * p.blocksPerShift * p.tb + t) * L, p.tb * L,
-                        pointStride, e);
-            }
+            int y0 = 2 * ty - g.padTop();
+            int x0 = 2 * (rest - ty * p.tilesWide) - g.padLeft();
+            boolean r0 = y0 >= 0 && y0 < g.h();
+            boolean r1 = y0 + 1 >= 0 && y0 + 1 < g.h();
+            boolean r2 = y0 + 2 >= 0 && y0 + 2 < g.h();
+            boolean r3 = y0 + 3 >= 0 && y0 + 3 < g.h();
+            boolean s0 = x0 >= 0 && x0 < g.w();
+            boolean s1 = x0 + 1 >= 0 && x0 + 1 < g.w();
+            boolean s2 = x0 + 2 >= 0 && x0 + 2 < g.w();
+            boolean s3 = x0 + 3 >= 0 && x0 + 3 < g.w();
+            // Byte offset of pixel (y0, x0); pixels outside the image are never read.
+            long corner = xOff + image * imageBytes + y0 * rowBytes + (long) x0 * c * Float.BYTES;
+            long px = (long) c * Float.BYTES;
+            int flags = (r0 ? 1 : 0) | (r1 ? 2 : 0) | (r2 ? 4 : 0) | (r3 ? 8 : 0) | (s0 ? 16 : 0) | (s1 ? 32 : 0)
+                    | (s2 ? 64 : 0) | (s3 ? 128 : 0);
+            inputTile(x, corner, rowBytes, px, flags, c, v, t * L, p.tb * L, pointStride, e);
         }
     }
 
@@ -703,49 +679,40 @@ final class Winograd {
         FloatVector.fromArray(S, du, ua + 3 * ldu).add(c3).intoArray(du, ua + 3 * ldu);
     }
 
-    /**
-     * dg = Gᵀ dU G for every channel pair, from du [point][cp][kp] into dw [r, r, c, f] (a 5x5 filter's taps from
-     * its four parts); false, leaving dw as it is, if a value is NaN or infinite.
-     */
+    /** dg = Gᵀ dU G for every channel pair, from du [point][cp][kp] into dw [3, 3, c, f]. */
     private static boolean filterGradientTransform(Plan p, float[] du, MemorySegment dw, long dwOff) {
         ConvGeometry g = p.g;
         int c = g.c();
         int f = g.f();
-        int r = g.kh();
-        float[] taps = new float[r * r * c * f];
+        float[] taps = new float[9 * c * f];
         float[] q = new float[12];
         int pointStride = p.cp * p.kp;
-        for (int shift = 0; shift < p.perAxis * p.perAxis; shift++) {
-            int dy = 3 * (shift / p.perAxis);
-            int dx = 3 * (shift % p.perAxis);
-            for (int ci = 0; ci < c; ci++) {
-                for (int k = 0; k < f; k++) {
-                    int at = (shift * p.blocksPerShift * L + ci) * p.kp + k;
-                    // Gᵀ: rows (1, 1/2, 1/2, 0), (0, 1/2, -1/2, 0), (0, 1/2, 1/2, 1), over the points' rows.
-                    for (int s = 0; s < 4; s++) {
-                        float u0 = du[s * pointStride + at];
-                        float u1 = du[(4 + s) * pointStride + at];
-                        float u2 = du[(8 + s) * pointStride + at];
-                        float u3 = du[(12 + s) * pointStride + at];
-                        q[s] = u0 + 0.5f * (u1 + u2);
-                        q[4 + s] = 0.5f * (u1 - u2);
-                        q[8 + s] = 0.5f * (u1 + u2) + u3;
-                    }
-                    for (int ky = 0; ky < 3 && dy + ky < r; ky++) {
-                        float u0 = q[4 * ky];
-                        float u1 = q[4 * ky + 1];
-                        float u2 = q[4 * ky + 2];
-                        float u3 = q[4 * ky + 3];
-                        float[] row = {u0 + 0.5f * (u1 + u2), 0.5f * (u1 - u2), 0.5f * (u1 + u2) + u3};
-                        for (int kx = 0; kx < 3 && dx + kx < r; kx++) {
-                            taps[(((dy + ky) * r + dx + kx) * c + ci) * f + k] = row[kx];
-                        }
-                    }
+        for (int ci = 0; ci < c; ci++) {
+            for (int k = 0; k < f; k++) {
+                int at = ci * p.kp + k;
+                // Gᵀ: rows (1, 1/2, 1/2, 0), (0, 1/2, -1/2, 0), (0, 1/2, 1/2, 1), over the points' rows.
+                for (int s = 0; s < 4; s++) {
+                    float u0 = du[s * pointStride + at];
+                    float u1 = du[(4 + s) * pointStride + at];
+                    float u2 = du[(8 + s) * pointStride + at];
+                    float u3 = du[(12 + s) * pointStride + at];
+                    q[s] = u0 + 0.5f * (u1 + u2);
+                    q[4 + s] = 0.5f * (u1 - u2);
+                    q[8 + s] = 0.5f * (u1 + u2) + u3;
+                }
+                for (int ky = 0; ky < 3; ky++) {
+                    float u0 = q[4 * ky];
+                    float u1 = q[4 * ky + 1];
+                    float u2 = q[4 * ky + 2];
+                    float u3 = q[4 * ky + 3];
+                    taps[((3 * ky) * c + ci) * f + k] = u0 + 0.5f * (u1 + u2);
+                    taps[((3 * ky + 1) * c + ci) * f + k] = 0.5f * (u1 - u2);
+                    taps[((3 * ky + 2) * c + ci) * f + k] = 0.5f * (u1 + u2) + u3;
                 }
             }
         }
-        for (float value : taps) {
-            if (!Float.isFinite(value)) {
+        for (float v : taps) {
+            if (!Float.isFinite(v)) {
                 return false;
             }
         }

@@ -422,12 +422,11 @@ class ConvolutionTest {
         Random rnd = new Random(61);
         int threads = Parallel.threads();
         try {
-            for (int trial = 0; trial < 48; trial++) {
+            for (int trial = 0; trial < 40; trial++) {
                 Padding padding = rnd.nextBoolean() ? Padding.SAME : Padding.VALID;
-                int r = trial % 3 == 2 ? 5 : 3;
-                int low = padding == Padding.VALID ? r : 1;
+                int low = padding == Padding.VALID ? 3 : 1;
                 int[] xs = {1 + rnd.nextInt(3), low + rnd.nextInt(12), low + rnd.nextInt(12), 16 + rnd.nextInt(25)};
-                int[] ws = {r, r, xs[3], 16 + rnd.nextInt(55)};
+                int[] ws = {3, 3, xs[3], 16 + rnd.nextInt(55)};
                 Parallel.setThreads(1 + trial % 2);
                 checkWinograd(rnd, xs, ws, Conv2dParams.of(1, padding));
             }
@@ -439,13 +438,6 @@ class ConvolutionTest {
                 checkWinograd(rnd, new int[] {3, 24, 24, 48}, new int[] {3, 3, 48, 80}, Conv2dParams.of(1,
                         Padding.VALID));
                 checkWinograd(rnd, new int[] {1, 1, 2, 20}, new int[] {3, 3, 20, 17}, Conv2dParams.of(1,
-                        Padding.SAME));
-                // 5x5: LeNet's second layer (its input gradient keeps col2im), SAME with an odd size, a tiny image.
-                checkWinograd(rnd, new int[] {2, 14, 14, 32}, new int[] {5, 5, 32, 64}, Conv2dParams.of(1,
-                        Padding.VALID));
-                checkWinograd(rnd, new int[] {2, 11, 9, 20}, new int[] {5, 5, 20, 24}, Conv2dParams.of(1,
-                        Padding.SAME));
-                checkWinograd(rnd, new int[] {1, 2, 3, 16}, new int[] {5, 5, 16, 16}, Conv2dParams.of(1,
                         Padding.SAME));
             }
             Parallel.setThreads(2);
@@ -544,17 +536,16 @@ class ConvolutionTest {
         NdArray dw = Convolution.conv2dBackwardFilter(x, g, w.shape(), p);
         String what = "x" + x.shape() + " w" + w.shape() + " " + p + " on " + Parallel.threads() + " threads";
         Reference r = Reference.of(x.toDoubleArray(), xs, w.toDoubleArray(), ws, g.toDoubleArray(), p);
-        int taps = ws[0] * ws[1] * ws[2];
+        int taps = 9 * ws[2];
         assertNear("conv2d Winograd vs direct loops " + what, r.y(), r.yAbs(), y, 16 * taps);
-        assertNear("conv2dBackwardInput Winograd vs direct loops " + what, r.dx(), r.dxAbs(), dx,
-                16 * ws[0] * ws[1] * ws[3]);
+        assertNear("conv2dBackwardInput Winograd vs direct loops " + what, r.dx(), r.dxAbs(), dx, 16 * 9 * ws[3]);
         assertNear("conv2dBackwardFilter Winograd vs direct loops " + what, r.dw(), r.dwAbs(), dw,
                 16 * (int) (y.size() / ws[3]));
         Convolution.winogradAllowed = false;
         // Winograd's transforms add up to 4 inputs before multiplying: a few times im2col's rounding.
         assertNear("conv2d Winograd vs im2col " + what, Convolution.conv2d(x, w, p), y, 16 * taps);
         assertNear("conv2dBackwardInput Winograd vs im2col " + what, Convolution.conv2dBackwardInput(g, w, x.shape(),
-                p), dx, 16 * ws[0] * ws[1] * ws[3]);
+                p), dx, 16 * 9 * ws[3]);
         assertNear("conv2dBackwardFilter Winograd vs im2col " + what, Convolution.conv2dBackwardFilter(x, g,
                 w.shape(), p), dw, 16 * (int) (y.size() / ws[3]));
         Convolution.winogradAllowed = true;
