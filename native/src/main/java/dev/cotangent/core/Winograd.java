@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import jdk.incubator.vector.FloatVector;
@@ -54,6 +55,13 @@ final class Winograd {
 
     /** Per-thread buffers, grown on demand: transformed input V, then M (forward) or dM (filter gradient). */
     private static final WorkBuffers<float[][]> BUFFERS = new WorkBuffers<>(() -> new float[][] {new float[0],
+        new float[0], new float[16 * L]});
+    /**
+     * The calling thread's buffers, grown on demand: the transformed filter (forward) or every part's dU (filter
+     * gradient), and the filter's taps. Allocated per call, they were large heap arrays (G1's humongous objects for
+     * a 128-channel layer) and young collections came 10 times as often in a training loop.
+     */
+    private static final WorkBuffers<float[][]> CALLER = new WorkBuffers<>(() -> new float[][] {new float[0],
         new float[0]});
 
     /** Warm-up rounds at least: each calls every transform 2 to 4 times, past C2's thresholds by the end. */
@@ -144,8 +152,16 @@ final class Winograd {
             long outOff) {
         ensureWarm();
         Plan p = Plan.of(g, BLOCK_FLOATS);
-        float[] u = filterTransform(p, w, wOff);
-        boolean shareable = Parallel.shareable(x, w, out);
+        float[][] own = CALLER.acquire();
+        try {
+            return forward(p, filterTransform(p, w, wOff, own), x, xOff, out, outOff);
+        } finally {
+            CALLER.release(own);
+        }
+    }
+
+    private static boolean forward(Plan p, float[] u, MemorySegment x, long xOff, MemorySegment out, long outOff) {
+        boolean shareable = Parallel.shareable(x, x, out);
         int threads = shareable ? Parallel.threads() : 1;
         // Blocks go to whichever thread asks next: a tile's result does not depend on who computes it.
         AtomicInteger next = new AtomicInteger();
@@ -158,7 +174,7 @@ final class Winograd {
                 for (int b = next.getAndIncrement(); b < p.blocks && !nonFinite.get(); b = next.getAndIncrement()) {
                     int t0 = b * p.tb;
                     int count = Math.min(p.tb, p.tiles - t0);
-                    inputTransform(p, x, xOff, t0, count, v);
+                    inputTransform(p, x, xOff, t0, count, v, buffers[2]);
                     for (int point = 0; point < POINTS; point++) {
                         pointProduct(p, v, u, m, point, count);
                     }
@@ -188,38 +204,45 @@ final class Winograd {
         // confined to this thread): the same bits on any thread.
         int parts = Math.max(1, Math.min(Parallel.threads(), p.blocks));
         int uSize = POINTS * p.cp * p.kp;
-        float[][] partial = new float[parts][];
-        Parallel.forRange(parts, 1, parts, shareable, (unused, from, to) -> {
-            for (int part = from; part < to; part++) {
-                float[] du = new float[uSize];
-                float[][] buffers = buffers(p);
-                try {
-                    float[] v = buffers[0];
-                    float[] dm = buffers[1];
-                    int b1 = (int) ((long) p.blocks * (part + 1) / parts);
-                    for (int b = (int) ((long) p.blocks * part / parts); b < b1; b++) {
-                        int t0 = b * p.tb;
-                        int count = Math.min(p.tb, p.tiles - t0);
-                        inputTransform(p, x, xOff, t0, count, v);
-                        gradientTransform(p, dy, dyOff, t0, count, dm);
-                        for (int point = 0; point < POINTS; point++) {
-                            pointGradient(p, v, dm, du, point, count);
+        float[][] own = CALLER.acquire();
+        try {
+            // Part i sums into du[i * uSize ...]; the caller owns them all, so no worker reuses one before the sum.
+            if (own[0].length < (long) parts * uSize) {
+                own[0] = new float[Math.toIntExact((long) parts * uSize)];
+            }
+            float[] du = own[0];
+            Parallel.forRange(parts, 1, parts, shareable, (unused, from, to) -> {
+                for (int part = from; part < to; part++) {
+                    int duOff = part * uSize;
+                    Arrays.fill(du, duOff, duOff + uSize, 0f);
+                    float[][] buffers = buffers(p);
+                    try {
+                        float[] v = buffers[0];
+                        float[] dm = buffers[1];
+                        int b1 = (int) ((long) p.blocks * (part + 1) / parts);
+                        for (int b = (int) ((long) p.blocks * part / parts); b < b1; b++) {
+                            int t0 = b * p.tb;
+                            int count = Math.min(p.tb, p.tiles - t0);
+                            inputTransform(p, x, xOff, t0, count, v, buffers[2]);
+                            gradientTransform(p, dy, dyOff, t0, count, dm);
+                            for (int point = 0; point < POINTS; point++) {
+                                pointGradient(p, v, dm, du, duOff, point, count);
+                            }
                         }
+                    } finally {
+                        BUFFERS.release(buffers);
                     }
-                } finally {
-                    BUFFERS.release(buffers);
                 }
-                partial[part] = du;
+            });
+            for (int i = 1; i < parts; i++) {
+                for (int j = 0, k = i * uSize; j < uSize; j++, k++) {
+                    du[j] += du[k];
+                }
             }
-        });
-        float[] du = partial[0];
-        for (int i = 1; i < parts; i++) {
-            float[] other = partial[i];
-            for (int j = 0; j < uSize; j++) {
-                du[j] += other[j];
-            }
+            return filterGradientTransform(p, du, dw, dwOff, own);
+        } finally {
+            CALLER.release(own);
         }
-        return filterGradientTransform(p, du, dw, dwOff);
     }
 
     private static float[][] buffers(Plan p) {
@@ -236,13 +259,19 @@ final class Winograd {
     }
 
     /** U = G g Gᵀ for every channel pair, into [point][chunk][cp][width] (padded rows and columns zero). */
-    private static float[] filterTransform(Plan p, MemorySegment w, long wOff) {
+    private static float[] filterTransform(Plan p, MemorySegment w, long wOff, float[][] own) {
         ConvGeometry g = p.g;
         int c = g.c();
         int f = g.f();
-        float[] taps = new float[9 * c * f];
-        MemorySegment.copy(w, ValueLayout.JAVA_FLOAT_UNALIGNED, wOff, taps, 0, taps.length);
-        float[] u = new float[POINTS * p.cp * p.kp];
+        float[] taps = tapsBuffer(own, 9 * c * f);
+        MemorySegment.copy(w, ValueLayout.JAVA_FLOAT_UNALIGNED, wOff, taps, 0, 9 * c * f);
+        int uSize = POINTS * p.cp * p.kp;
+        if (own[0].length < uSize) {
+            own[0] = new float[uSize];
+        }
+        float[] u = own[0];
+        // Padded channels and columns must be zero; the buffer holds the last call's values.
+        Arrays.fill(u, 0, uSize, 0f);
         float[] gg = new float[12];
         for (int ci = 0; ci < c; ci++) {
             for (int k = 0; k < f; k++) {
@@ -259,29 +288,37 @@ final class Winograd {
                 int j = k / CW;
                 int width = p.width(j);
                 int col = k - j * CW;
+                int at = j * CW * p.cp + ci * width + col;
                 for (int r = 0; r < 4; r++) {
                     float g0 = gg[3 * r];
                     float g1 = gg[3 * r + 1];
                     float g2 = gg[3 * r + 2];
-                    float[] row = {g0, 0.5f * (g0 + g1 + g2), 0.5f * (g0 - g1 + g2), g2};
-                    for (int s = 0; s < 4; s++) {
-                        int point = 4 * r + s;
-                        u[point * p.cp * p.kp + j * CW * p.cp + ci * width + col] = row[s];
-                    }
+                    int point = 4 * r;
+                    u[point * p.cp * p.kp + at] = g0;
+                    u[(point + 1) * p.cp * p.kp + at] = 0.5f * (g0 + g1 + g2);
+                    u[(point + 2) * p.cp * p.kp + at] = 0.5f * (g0 - g1 + g2);
+                    u[(point + 3) * p.cp * p.kp + at] = g2;
                 }
             }
         }
         return u;
     }
 
+    private static float[] tapsBuffer(float[][] own, int size) {
+        if (own[1].length < size) {
+            own[1] = new float[size];
+        }
+        return own[1];
+    }
+
     /** V = Bᵀ d B for tiles t0 .. t0+count, into v [point][channel block][tile][L]. */
-    private static void inputTransform(Plan p, MemorySegment x, long xOff, int t0, int count, float[] v) {
+    private static void inputTransform(Plan p, MemorySegment x, long xOff, int t0, int count, float[] v,
+            float[] e) {
         ConvGeometry g = p.g;
         int c = g.c();
         long rowBytes = (long) g.w() * c * Float.BYTES;
         long imageBytes = g.h() * rowBytes;
         int pointStride = p.cBlocks * p.tb * L;
-        float[] e = new float[16 * L];
         for (int t = 0; t < count; t++) {
             int tile = t0 + t;
             int image = tile / (p.tilesHigh * p.tilesWide);
@@ -606,10 +643,10 @@ final class Winograd {
     }
 
     /** dU[point][c][:] += Σ_t V[point][c][t] dM[point][t][:], in register tiles of 4 channels x 2 vectors. */
-    private static void pointGradient(Plan p, float[] v, float[] dm, float[] du, int point, int count) {
+    private static void pointGradient(Plan p, float[] v, float[] dm, float[] du, int duOff, int point, int count) {
         int vBase = point * p.cBlocks * p.tb * L;
         int dmBase = point * p.tb * p.kp;
-        int duBase = point * p.cp * p.kp;
+        int duBase = duOff + point * p.cp * p.kp;
         for (int j = 0; j < p.chunks(); j++) {
             int da = dmBase + j * CW * p.tb;
             for (int cb = 0; cb < p.cBlocks; cb++) {
@@ -680,11 +717,13 @@ final class Winograd {
     }
 
     /** dg = Gᵀ dU G for every channel pair, from du [point][cp][kp] into dw [3, 3, c, f]. */
-    private static boolean filterGradientTransform(Plan p, float[] du, MemorySegment dw, long dwOff) {
+    private static boolean filterGradientTransform(Plan p, float[] du, MemorySegment dw, long dwOff,
+            float[][] own) {
         ConvGeometry g = p.g;
         int c = g.c();
         int f = g.f();
-        float[] taps = new float[9 * c * f];
+        int size = 9 * c * f;
+        float[] taps = tapsBuffer(own, size);
         float[] q = new float[12];
         int pointStride = p.cp * p.kp;
         for (int ci = 0; ci < c; ci++) {
@@ -711,12 +750,12 @@ final class Winograd {
                 }
             }
         }
-        for (float v : taps) {
-            if (!Float.isFinite(v)) {
+        for (int i = 0; i < size; i++) {
+            if (!Float.isFinite(taps[i])) {
                 return false;
             }
         }
-        MemorySegment.copy(taps, 0, dw, ValueLayout.JAVA_FLOAT_UNALIGNED, dwOff, taps.length);
+        MemorySegment.copy(taps, 0, dw, ValueLayout.JAVA_FLOAT_UNALIGNED, dwOff, size);
         return true;
     }
 }
