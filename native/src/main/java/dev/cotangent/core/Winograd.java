@@ -132,6 +132,17 @@ final class Winograd {
             return new Plan(g, th, tw, tiles, cBlocks, cp, kp, tb, (tiles + tb - 1) / tb);
         }
 
+        /** Tile {@code tile}'s image and top-left output pixel, into {@code at} as {image, row, column}. */
+        void locate(int tile, int[] at) {
+            int perImage = tilesHigh * tilesWide;
+            int image = tile / perImage;
+            int rest = tile - image * perImage;
+            int ty = rest / tilesWide;
+            at[0] = image;
+            at[1] = 2 * ty;
+            at[2] = 2 * (rest - ty * tilesWide);
+        }
+
         /** Width of column chunk {@code j}: two vectors, or one for the last chunk of an odd vector count. */
         int width(int j) {
             return Math.min(CW, kp - j * CW);
@@ -319,13 +330,12 @@ final class Winograd {
         long rowBytes = (long) g.w() * c * Float.BYTES;
         long imageBytes = g.h() * rowBytes;
         int pointStride = p.cBlocks * p.tb * L;
+        int[] tile = new int[3];
         for (int t = 0; t < count; t++) {
-            int tile = t0 + t;
-            int image = tile / (p.tilesHigh * p.tilesWide);
-            int rest = tile - image * p.tilesHigh * p.tilesWide;
-            int ty = rest / p.tilesWide;
-            int y0 = 2 * ty - g.padTop();
-            int x0 = 2 * (rest - ty * p.tilesWide) - g.padLeft();
+            p.locate(t0 + t, tile);
+            int image = tile[0];
+            int y0 = tile[1] - g.padTop();
+            int x0 = tile[2] - g.padLeft();
             boolean r0 = y0 >= 0 && y0 < g.h();
             boolean r1 = y0 + 1 >= 0 && y0 + 1 < g.h();
             boolean r2 = y0 + 2 >= 0 && y0 + 2 < g.h();
@@ -501,13 +511,12 @@ final class Winograd {
         long rowBytes = (long) g.ow() * f * Float.BYTES;
         long imageBytes = g.oh() * rowBytes;
         int pointStride = p.tb * p.kp;
+        int[] tile = new int[3];
         for (int t = 0; t < count; t++) {
-            int tile = t0 + t;
-            int image = tile / (p.tilesHigh * p.tilesWide);
-            int rest = tile - image * p.tilesHigh * p.tilesWide;
-            int ty = rest / p.tilesWide;
-            int oy = 2 * ty;
-            int ox = 2 * (rest - ty * p.tilesWide);
+            p.locate(t0 + t, tile);
+            int image = tile[0];
+            int oy = tile[1];
+            int ox = tile[2];
             boolean right = ox + 1 < g.ow();
             boolean below = oy + 1 < g.oh();
             long at = outOff + image * imageBytes + oy * rowBytes + (long) ox * f * Float.BYTES;
@@ -581,13 +590,12 @@ final class Winograd {
         long rowBytes = (long) g.ow() * f * Float.BYTES;
         long imageBytes = g.oh() * rowBytes;
         int pointStride = p.tb * p.kp;
+        int[] tile = new int[3];
         for (int t = 0; t < count; t++) {
-            int tile = t0 + t;
-            int image = tile / (p.tilesHigh * p.tilesWide);
-            int rest = tile - image * p.tilesHigh * p.tilesWide;
-            int ty = rest / p.tilesWide;
-            int oy = 2 * ty;
-            int ox = 2 * (rest - ty * p.tilesWide);
+            p.locate(t0 + t, tile);
+            int image = tile[0];
+            int oy = tile[1];
+            int ox = tile[2];
             boolean right = ox + 1 < g.ow();
             boolean below = oy + 1 < g.oh();
             long at = dyOff + image * imageBytes + oy * rowBytes + (long) ox * f * Float.BYTES;
