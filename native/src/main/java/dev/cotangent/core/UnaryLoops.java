@@ -73,66 +73,12 @@ final class UnaryLoops implements UnaryOp.Kernel {
         for (long i = 0; i < bound; i += F.length()) {
             FloatVector x = FloatVector.fromMemorySegment(F, a, (ia + i) * Float.BYTES, ORDER);
             FloatVector r;
-            // exp, log, tanh and sigmoid: FloatMath's formulas, operation for operation (see there).
-            if (OP == EXP || OP == TANH || OP == SIGMOID) {
-                FloatVector ax = x.abs();
-                FloatVector y = (OP == EXP ? x : OP == TANH ? ax.mul(-2f) : ax.neg())
-                        .max(FloatMath.EXP_LO).min(FloatMath.EXP_HI);
-                FloatVector t = y.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
-                FloatVector q = t.sub(FloatMath.ROUNDER);
-                IntVector iq = t.reinterpretAsInts().sub(FloatMath.ROUNDER_BITS);
-                FloatVector s = q.fma(FloatVector.broadcast(F, -FloatMath.LN2_HI), y);
-                s = q.fma(FloatVector.broadcast(F, -FloatMath.LN2_LO), s);
-                FloatVector p = s.fma(FloatMath.E0, FloatMath.E1);
-                p = p.fma(s, FloatVector.broadcast(F, FloatMath.E2));
-                p = p.fma(s, FloatVector.broadcast(F, FloatMath.E3));
-                p = p.fma(s, FloatVector.broadcast(F, FloatMath.E4));
-                p = p.fma(s, FloatVector.broadcast(F, FloatMath.E5));
-                FloatVector e = s.mul(s).fma(p, s).add(1f);
-                IntVector q1 = iq.lanewise(VectorOperators.ASHR, 1);
-                IntVector q2 = iq.sub(q1);
-                e = e.mul(q1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats())
-                        .mul(q2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
-                if (OP == EXP) {
-                    r = e;
-                } else if (OP == TANH) {
-                    FloatVector big = one.sub(e).div(one.add(e));
-                    FloatVector z = ax.mul(ax);
-                    FloatVector pt = z.fma(FloatMath.T0, FloatMath.T1);
-                    pt = pt.fma(z, FloatVector.broadcast(F, FloatMath.T2));
-                    pt = pt.fma(z, FloatVector.broadcast(F, FloatMath.T3));
-                    pt = pt.fma(z, FloatVector.broadcast(F, FloatMath.T4));
-                    FloatVector small = pt.mul(z).fma(ax, ax);
-                    r = big.blend(small, ax.lt(FloatMath.TANH_SMALL)).reinterpretAsInts()
-                            .or(x.reinterpretAsInts().and(FloatMath.SIGN)).reinterpretAsFloats();
-                } else {
-                    r = one.blend(e, x.lt(0f)).div(one.add(e));
-                }
-            } else if (OP == LOG) {
-                VectorMask<Float> subnormal = x.lt(FloatMath.MIN_NORMAL);
-                IntVector bits = x.mul(FloatMath.TWO_23, subnormal).reinterpretAsInts();
-                FloatVector m = bits.and(0x007FFFFF).or(0x3F000000).reinterpretAsFloats();
-                FloatVector ef = ((FloatVector) bits.lanewise(VectorOperators.LSHR, 23).and(0xFF).sub(126)
-                        .convert(VectorOperators.I2F, 0)).sub(23f, subnormal);
-                VectorMask<Float> low = m.lt(FloatMath.SQRT_HALF);
-                FloatVector f = m.add(m, low).sub(1f);
-                ef = ef.sub(1f, low);
-                FloatVector z = f.mul(f);
-                FloatVector p = f.fma(FloatMath.L0, FloatMath.L1);
-                p = p.fma(f, FloatVector.broadcast(F, FloatMath.L2));
-                p = p.fma(f, FloatVector.broadcast(F, FloatMath.L3));
-                p = p.fma(f, FloatVector.broadcast(F, FloatMath.L4));
-                p = p.fma(f, FloatVector.broadcast(F, FloatMath.L5));
-                p = p.fma(f, FloatVector.broadcast(F, FloatMath.L6));
-                p = p.fma(f, FloatVector.broadcast(F, FloatMath.L7));
-                p = p.fma(f, FloatVector.broadcast(F, FloatMath.L8));
-                FloatVector y = p.mul(f).mul(z);
-                y = ef.fma(FloatVector.broadcast(F, FloatMath.LN2_LO), y);
-                y = z.fma(FloatVector.broadcast(F, -0.5f), y);
-                r = ef.fma(FloatVector.broadcast(F, FloatMath.LN2_HI), f.add(y))
-                        .blend(Float.NaN, x.lt(0f).or(x.test(VectorOperators.IS_NAN)))
-                        .blend(Float.NEGATIVE_INFINITY, x.eq(0f))
-                        .blend(Float.POSITIVE_INFINITY, x.eq(Float.POSITIVE_INFINITY));
+            // exp, log, tanh and sigmoid: FloatMath's formulas, operation for operation (see FloatVectorMath).
+            if (OP == EXP || OP == LOG || OP == TANH || OP == SIGMOID) {
+                r = OP == EXP ? FloatVectorMath.exp(x)
+                    : OP == LOG ? FloatVectorMath.log(x)
+                    : OP == TANH ? FloatVectorMath.tanh(x)
+                    : FloatVectorMath.sigmoid(x);
             } else {
                 r = OP == NEG ? x.neg()
                     : OP == SIN ? x.lanewise(VectorOperators.SIN)
