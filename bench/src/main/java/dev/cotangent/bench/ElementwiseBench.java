@@ -7,6 +7,10 @@ import dev.cotangent.core.RandomArrays;
 import dev.cotangent.core.Scope;
 import dev.cotangent.core.Shape;
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -25,7 +29,9 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * Elementwise kernels (result allocated in a scope per call) beside {@link MemorySegment#copyFrom} of the same
  * element count, the bandwidth ceiling a streaming kernel can approach. Each benchmark runs its kernel and the
- * copy back to back (see {@link Clocks}).
+ * copy back to back (see {@link Clocks}): side A the kernel, side B the copy on one thread, and with two library
+ * threads side C the copy split in halves over two threads, so that the kernel's extra thread is measured
+ * against a copy that may use one too. The reports take the faster copy of each invocation.
  */
 @State(org.openjdk.jmh.annotations.Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,8 +44,8 @@ public class ElementwiseBench {
     @Param({"1048576", "16777216"})
     int size;
 
-    /** Library threads; the elementwise kernels and the copy reference are single-threaded anyway. */
-    @Param({"1"})
+    /** Library threads: runs of 64K elements or more split over them. */
+    @Param({"1", "2"})
     int threads;
 
     private NdArray x;
@@ -49,6 +55,8 @@ public class ElementwiseBench {
     private NdArray dst;
     private MemorySegment xSeg;
     private MemorySegment dstSeg;
+    /** The second thread of the two-thread copy (side C). */
+    private ExecutorService copyHelper;
 
     @Setup
     public void setUp() {
@@ -60,6 +68,13 @@ public class ElementwiseBench {
         dst = NdArray.empty(DType.F32, shape);
         xSeg = BenchSupport.elements(x);
         dstSeg = BenchSupport.elements(dst);
+        if (threads == 2) {
+            copyHelper = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "bench-copy-helper");
+                t.setDaemon(true);
+                return t;
+            });
+        }
     }
 
     @TearDown
@@ -68,6 +83,9 @@ public class ElementwiseBench {
         positive.close();
         y.close();
         dst.close();
+        if (copyHelper != null) {
+            copyHelper.shutdownNow();
+        }
     }
 
     // Each benchmark pairs one kernel (side A) with the copy (side B), back to back in alternating order.
@@ -127,11 +145,24 @@ public class ElementwiseBench {
         clocks.a(t, 1);
     }
 
-    /** Reads and writes {@code size} floats: 8 bytes moved per element. */
+    /** Reads and writes {@code size} floats: 8 bytes moved per element; with two threads, also split in halves. */
     private void copy(Clocks clocks, Blackhole bh) {
         long t = System.nanoTime();
         dstSeg.copyFrom(xSeg);
         bh.consume(dstSeg);
         clocks.b(t, 1);
+        if (copyHelper != null) {
+            long half = xSeg.byteSize() / 2;
+            t = System.nanoTime();
+            Future<?> second = copyHelper.submit(() -> dstSeg.asSlice(half).copyFrom(xSeg.asSlice(half)));
+            dstSeg.asSlice(0, half).copyFrom(xSeg.asSlice(0, half));
+            try {
+                second.get();
+            } catch (InterruptedException | ExecutionException e) {
+                throw new IllegalStateException("bench: the two-thread copy failed", e);
+            }
+            bh.consume(dstSeg);
+            clocks.c(t, 1);
+        }
     }
 }

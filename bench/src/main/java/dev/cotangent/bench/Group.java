@@ -27,7 +27,7 @@ record Group(String name, String about, List<Class<?>> benchmarks, Reporter repo
         return List.of(
                 new Group("matmul", "float32 n=128..2048, 1 and 2 threads: library vs direct cblas_sgemm and the FMA peak (GFLOP/s)",
                         MatmulBench.class, Reports::matmul),
-                new Group("elementwise", "add, mul, exp, log, tanh, sigmoid, relu on 1M and 16M floats vs MemorySegment.copyFrom (GB/s)",
+                new Group("elementwise", "add, mul, exp, log, tanh, sigmoid, relu on 1M and 16M floats, 1 and 2 threads, vs MemorySegment.copyFrom (GB/s)",
                         ElementwiseBench.class, Reports::elementwise),
                 new Group("conv2d", "NHWC [64,32,32,3] * [5,5,3,32] SAME and the lenet, tutorial and ResNet layers:"
                         + " forward + both backwards vs PyTorch (ms)", List.of(Conv2dBench.class,

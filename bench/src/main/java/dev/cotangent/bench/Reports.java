@@ -65,35 +65,42 @@ final class Reports {
 
     static void elementwise(Results r, Report out) {
         double minRatio = Double.POSITIVE_INFINITY;
-        double minTranscendental16m = Double.POSITIVE_INFINITY;
-        for (int size : new int[] {1 << 20, 1 << 24}) {
-            String label = (size >> 20) + "M";
-            for (String op : new String[] {"add", "mul", "exp", "log", "tanh", "sigmoid", "relu"}) {
-                Results.Series pair = r.get(op, "size=" + size);
-                // bytes moved: every input read once, the output written once
-                int bytesPerElement = op.equals("add") || op.equals("mul") ? 12 : 8;
-                double gbps = (double) bytesPerElement * size / pair.sideMedian("a") / 1e9;
-                double copy = 8.0 * size / pair.sideMedian("b") / 1e9;
-                // bandwidth ratio = (bytes_op / t_op) / (bytes_copy / t_copy), taken per iteration
-                double ratio = bytesPerElement / 8.0 * pair.ratioMedian("b", "a");
-                boolean transcendental = TRANSCENDENTAL.contains(op);
-                if (!transcendental) {
-                    minRatio = Math.min(minRatio, ratio);
-                } else if (size == 1 << 24) {
-                    minTranscendental16m = Math.min(minTranscendental16m, ratio);
+        double[] minTranscendental16m = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY};
+        for (int t : new int[] {1, 2}) {
+            for (int size : new int[] {1 << 20, 1 << 24}) {
+                String label = (size >> 20) + "M";
+                for (String op : new String[] {"add", "mul", "exp", "log", "tanh", "sigmoid", "relu"}) {
+                    Results.Series pair = r.get(op, "size=" + size, "threads=" + t);
+                    // bytes moved: every input read once, the output written once
+                    int bytesPerElement = op.equals("add") || op.equals("mul") ? 12 : 8;
+                    double gbps = (double) bytesPerElement * size / pair.sideMedian("a") / 1e9;
+                    // the reference: the faster of the one-thread copy (B) and, with two threads, the split one (C)
+                    double copy = 8.0 * size / pair.fasterSideMedian("b", "c") / 1e9;
+                    // bandwidth ratio = (bytes_op / t_op) / (bytes_copy / t_copy), taken per iteration
+                    double scale = bytesPerElement / 8.0;
+                    double ratio = scale * pair.fasterRatioMedian("a", "b", "c");
+                    boolean transcendental = TRANSCENDENTAL.contains(op);
+                    if (!transcendental) {
+                        minRatio = Math.min(minRatio, ratio);
+                    } else if (size == 1 << 24) {
+                        minTranscendental16m[t - 1] = Math.min(minTranscendental16m[t - 1], ratio);
+                    }
+                    out.line("  t%d %-3s %-7s %6.2f GB/s (spread %5.1f%%)  copy %6.2f GB/s  ratio %.3f %s", t, label, op,
+                            gbps, 100 * pair.sideSpread("a"), copy, ratio, pair.fasterRatioQuartiles("a", scale, "b", "c"));
+                    String key = "t" + t + "_" + op + "_" + label;
+                    out.put(key + "_gbps", gbps, 2);
+                    out.put(key + "_copy_gbps", copy, 2);
+                    out.put(key + "_ratio", ratio, 3);
                 }
-                out.line("  %-3s %-7s %6.2f GB/s (spread %5.1f%%)  copy %6.2f GB/s (spread %5.1f%%)  ratio %.3f %s",
-                        label, op, gbps, 100 * pair.sideSpread("a"), copy, 100 * pair.sideSpread("b"), ratio,
-                        pair.ratioQuartiles("b", "a", bytesPerElement / 8.0));
-                out.put(op + "_" + label + "_gbps", gbps, 2);
-                out.put(op + "_" + label + "_copy_gbps", copy, 2);
-                out.put(op + "_" + label + "_ratio", ratio, 3);
             }
         }
         out.put("min_ratio_add_mul_relu", minRatio, 3);
         out.target("target_ge_0.8", minRatio, minRatio >= 0.8);
-        out.put("min_transcendental_bw_ratio_16m", minTranscendental16m, 3);
-        out.target("transcendental_target_ge_0.8", minTranscendental16m, minTranscendental16m >= 0.8);
+        // The summary key is at two threads, the library's default on this 2-core machine, against the faster of
+        // a one- and a two-thread copy; the one-thread figure is printed beside it.
+        out.put("min_transcendental_bw_ratio_16m_t1", minTranscendental16m[0], 3);
+        out.put("min_transcendental_bw_ratio_16m", minTranscendental16m[1], 3);
+        out.target("transcendental_target_ge_0.8", minTranscendental16m[1], minTranscendental16m[1] >= 0.8);
     }
 
     static void conv2d(Results r, Report out) {

@@ -56,6 +56,50 @@ final class Results {
             return Stats.median(ratios(numerator, denominator));
         }
 
+        /**
+         * Median over iterations of the faster reference side's time (of {@code references}; a side not run in
+         * an iteration is skipped) over {@code denominator}'s time in that iteration.
+         */
+        double fasterRatioMedian(String denominator, String... references) {
+            return Stats.median(fasterRatios(denominator, references));
+        }
+
+        String fasterRatioQuartiles(String denominator, double scale, String... references) {
+            double[] r = fasterRatios(denominator, references);
+            return String.format(Locale.ROOT, "[%.2f..%.2f]", scale * Stats.quantile(r, 0.25),
+                    scale * Stats.quantile(r, 0.75));
+        }
+
+        /** Median over iterations of the faster reference side's seconds per call. */
+        double fasterSideMedian(String... references) {
+            double[] best = null;
+            for (String side : references) {
+                double[] t = side(side);
+                if (best == null) {
+                    best = t.clone();
+                } else {
+                    for (int i = 0; i < best.length; i++) {
+                        best[i] = Double.isNaN(t[i]) ? best[i] : Double.isNaN(best[i]) ? t[i] : Math.min(best[i], t[i]);
+                    }
+                }
+            }
+            return Stats.median(best);
+        }
+
+        private double[] fasterRatios(String denominator, String... references) {
+            double[] d = side(denominator);
+            double[] r = new double[d.length];
+            for (int i = 0; i < r.length; i++) {
+                double best = Double.NaN;
+                for (String side : references) {
+                    double t = side(side)[i];
+                    best = Double.isNaN(t) ? best : Double.isNaN(best) ? t : Math.min(best, t);
+                }
+                r[i] = best / d[i];
+            }
+            return r;
+        }
+
         /** The per-iteration ratios as {@code [q1..q3]}, the middle half, to show how firm the median is. */
         String ratioQuartiles(String numerator, String denominator) {
             return ratioQuartiles(numerator, denominator, 1);
