@@ -143,15 +143,27 @@ public final class Convolution {
         }
         boolean empty = (long) g.units() * g.ow() == 0 || g.f() == 0;
         if (!empty && winograd(g, dtype, WINOGRAD_PAIRS) && (long) g.n() * g.h() * g.w() <= Integer.MAX_VALUE) {
-            // dx = conv2d(dy, flipped W), a 3x3 stride-1 convolution too; fewer multiply-adds than col2im's
+            // 3x3: dx = conv2d(dy, flipped W), a 3x3 stride-1 convolution too; fewer multiply-adds than col2im's
             // product even for VALID layers, whose adjoint pads by 2. Non-finite values go on to im2col.
             NdArray dy = gradOutput.contiguous(op);
             boolean done;
-            try (NdArray flipped = flippedFilter(filter, g)) {
-                done = Winograd.forward(g.adjoint(), dy.segment(), dy.byteOffset(), flipped.segment(),
-                        flipped.byteOffset(), dx.segment(), dx.byteOffset());
-            } finally {
-                releaseCopy(dy, gradOutput);
+            if (g.kh() == 5) {
+                // 5x5: the product's transpose, as many multiply-adds as the forward (see Winograd.inputGradient)
+                NdArray w = filter.contiguous(op);
+                try {
+                    done = Winograd.inputGradient(g, dy.segment(), dy.byteOffset(), w.segment(), w.byteOffset(),
+                            dx.segment(), dx.byteOffset());
+                } finally {
+                    releaseCopy(dy, gradOutput);
+                    releaseCopy(w, filter);
+                }
+            } else {
+                try (NdArray flipped = flippedFilter(filter, g)) {
+                    done = Winograd.forward(g.adjoint(), dy.segment(), dy.byteOffset(), flipped.segment(),
+                            flipped.byteOffset(), dx.segment(), dx.byteOffset());
+                } finally {
+                    releaseCopy(dy, gradOutput);
+                }
             }
             if (done) {
                 return dx;
@@ -325,9 +337,10 @@ public final class Convolution {
      * to 28; 256 at 14x14, forward 42 to 29 but filter gradient 47 to 65; 512 at 7x7, forward 41 to 79.
      */
     private static boolean winograd(ConvGeometry g, DType dtype, long maxPairs) {
+        // 5x5 products transform to 36 points per pair, not 16: the same bytes of transformed filter at most
         return winogradAllowed && Winograd.fits(g) && g.c() >= MIN_WINOGRAD_CHANNELS
-                && g.f() >= MIN_WINOGRAD_CHANNELS && (long) g.c() * g.f() <= maxPairs && g.n() > 0
-                && panels(g, dtype);
+                && g.f() >= MIN_WINOGRAD_CHANNELS && (long) g.c() * g.f() * Winograd.points(g) <= 16 * maxPairs
+                && g.n() > 0 && panels(g, dtype);
     }
 
     private static final int MIN_WINOGRAD_CHANNELS = 16;

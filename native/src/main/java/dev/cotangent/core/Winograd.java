@@ -37,10 +37,11 @@ final class Winograd {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** Columns of the GEMMs' register tiles: two vectors. */
-    private static final int CW = 2 * L;
+    static final int CW = 2 * L;
     /** Tiles per register tile of the forward GEMM (rows), and channels per register tile of dU's. */
     private static final int TILE_ROWS = 6;
     private static final int CHANNEL_ROWS = 4;
+    /** Points of F(2x2, 3x3): a 4x4 patch per tile. */
     private static final int POINTS = 16;
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** Floats of transformed input plus GEMM output per block: about 256 KiB, half of a typical L2. */
@@ -55,14 +56,15 @@ final class Winograd {
 
     /** Per-thread buffers, grown on demand: transformed input V, then M (forward) or dM (filter gradient). */
     private static final WorkBuffers<float[][]> BUFFERS = new WorkBuffers<>(() -> new float[][] {new float[0],
-        new float[0], new float[16 * L]});
+        new float[0], new float[WinogradF25.STAGING]});
     /**
      * The calling thread's buffers, grown on demand: the transformed filter (forward) or every part's dU (filter
-     * gradient), and the filter's taps. Allocated per call, they were large heap arrays (G1's humongous objects for
-     * a 128-channel layer) and young collections came 10 times as often in a training loop.
+     * gradient), the filter's taps, and the taps transposed (a 5x5 input gradient). Allocated per call, they were
+     * large heap arrays (G1's humongous objects for a 128-channel layer) and young collections came 10 times as
+     * often in a training loop.
      */
     private static final WorkBuffers<float[][]> CALLER = new WorkBuffers<>(() -> new float[][] {new float[0],
-        new float[0]});
+        new float[0], new float[0]});
 
     /** Warm-up rounds at least: each calls every transform 2 to 4 times, past C2's thresholds by the end. */
     private static final int WARM_ROUNDS = 1500;
@@ -96,14 +98,23 @@ final class Winograd {
                 ConvGeometry even = ConvGeometry.of("warm-up", Shape.of(1, 6, 6, 32), Shape.of(3, 3, 32, 32),
                         Conv2dParams.of(1, Padding.VALID));
                 ConvGeometry padTwo = even.adjoint();
+                // 5x5: SAME with an odd output, and VALID
+                ConvGeometry odd5 = ConvGeometry.of("warm-up", Shape.of(1, 7, 7, 16), Shape.of(5, 5, 16, 32), same);
+                ConvGeometry even5 = ConvGeometry.of("warm-up", Shape.of(1, 8, 8, 16), Shape.of(5, 5, 16, 16),
+                        Conv2dParams.of(1, Padding.VALID));
                 MemorySegment x = arena.allocate(6L * 6 * 48 * Float.BYTES, 64);
-                MemorySegment w = arena.allocate(9L * 32 * 48 * Float.BYTES, 64);
+                MemorySegment w = arena.allocate(25L * 16 * 32 * Float.BYTES, 64);
                 MemorySegment y = arena.allocate(6L * 6 * 48 * Float.BYTES, 64);
                 JavaGemmWarmup.repeatUntilJitQuiet(WARM_ROUNDS, round -> {
                     forward(odd, x, 0, w, 0, y, 0);
                     forward(padTwo, x, 0, w, 0, y, 0);
                     filterGradient(odd, x, 0, y, 0, w, 0);
                     filterGradient(even, x, 0, y, 0, w, 0);
+                    forward(odd5, x, 0, w, 0, y, 0);
+                    inputGradient(odd5, y, 0, w, 0, x, 0);
+                    inputGradient(even5, y, 0, w, 0, x, 0);
+                    filterGradient(odd5, x, 0, y, 0, w, 0);
+                    filterGradient(even5, x, 0, y, 0, w, 0);
                 });
             } finally {
                 warmer = null;
@@ -112,24 +123,46 @@ final class Winograd {
         }
     }
 
-    /** Whether {@code g} is a 3x3 convolution at stride 1 and dilation 1, the only one this class computes. */
+    /**
+     * Whether this class computes {@code g}: a 3x3 convolution at stride 1 and dilation 1, or a 5x5 one whose
+     * channel counts are whole vectors (its transforms have no masked loads; see {@link WinogradF25}).
+     */
     static boolean fits(ConvGeometry g) {
-        return g.kh() == 3 && g.kw() == 3 && g.unitSteps();
+        return g.unitSteps() && (g.kh() == 3 && g.kw() == 3
+                || g.kh() == 5 && g.kw() == 5 && g.c() % L == 0 && g.f() % L == 0);
+    }
+
+    /** Points per tile: 16 for F(2x2, 3x3), 36 for F(2x2, 5x5). */
+    static int points(ConvGeometry g) {
+        return g.kh() == 5 ? WinogradF25.POINTS : POINTS;
     }
 
     /** The sizes of one Winograd product: tiles, padded channels and the block of tiles a thread takes. */
-    private record Plan(ConvGeometry g, int tilesHigh, int tilesWide, int tiles, int cBlocks, int cp, int kp, int tb,
-            int blocks) {
+    record Plan(ConvGeometry g, int points, int tilesHigh, int tilesWide, int tiles, int cBlocks, int cp, int kp,
+            int tb, int blocks) {
         static Plan of(ConvGeometry g, int blockFloats) {
+            int points = Winograd.points(g);
             int th = (g.oh() + 1) / 2;
             int tw = (g.ow() + 1) / 2;
             int tiles = g.n() * th * tw; // at most the output pixels, which fit an int (checked by the caller)
             int cBlocks = (g.c() + L - 1) / L;
             int cp = cBlocks * L;
             int kp = (g.f() + L - 1) / L * L;
-            int tb = blockFloats / (POINTS * (cp + kp)) / TILE_ROWS * TILE_ROWS;
+            int tb = blockFloats / (points * (cp + kp)) / TILE_ROWS * TILE_ROWS;
             tb = Math.max(TILE_ROWS, Math.min(MAX_BLOCK_TILES, tb));
-            return new Plan(g, th, tw, tiles, cBlocks, cp, kp, tb, (tiles + tb - 1) / tb);
+            return new Plan(g, points, th, tw, tiles, cBlocks, cp, kp, tb, (tiles + tb - 1) / tb);
+        }
+
+        /**
+         * The plan of the input gradient's product, dV = dM Uᵀ per point: the same tiles and blocks, reducing over
+         * the output channels (cBlocks, cp) into the input channels (kp).
+         */
+        Plan transposed() {
+            return new Plan(g, points, tilesHigh, tilesWide, tiles, kp / L, kp, cp, tb, blocks);
+        }
+
+        boolean fiveByFive() {
+            return points == WinogradF25.POINTS;
         }
 
         /** Tile {@code tile}'s image and top-left output pixel, into {@code at} as {image, row, column}. */
@@ -165,7 +198,7 @@ final class Winograd {
         Plan p = Plan.of(g, BLOCK_FLOATS);
         float[][] own = CALLER.acquire();
         try {
-            return forward(p, filterTransform(p, w, wOff, own), x, xOff, out, outOff);
+            return forward(p, filterTransform(p, w, wOff, own, false), x, xOff, out, outOff);
         } finally {
             CALLER.release(own);
         }
@@ -186,10 +219,13 @@ final class Winograd {
                     int t0 = b * p.tb;
                     int count = Math.min(p.tb, p.tiles - t0);
                     inputTransform(p, x, xOff, t0, count, v, buffers[2]);
-                    for (int point = 0; point < POINTS; point++) {
+                    for (int point = 0; point < p.points; point++) {
                         pointProduct(p, v, u, m, point, count);
                     }
-                    if (!outputTransform(p, m, t0, count, out, outOff)) {
+                    boolean finite = p.fiveByFive()
+                            ? WinogradF25.outputTransform(p, m, t0, count, out, outOff, buffers[2])
+                            : outputTransform(p, m, t0, count, out, outOff);
+                    if (!finite) {
                         nonFinite.set(true);
                     }
                 }
@@ -198,6 +234,49 @@ final class Winograd {
             }
         });
         return !nonFinite.get();
+    }
+
+    /**
+     * dx [n, h, w, c] = the gradient of {@link #forward} with respect to its input, for a 5x5 geometry that
+     * {@link #fits}: the product's transpose, per tile dV = Σ_f dM U (dM = A dy Aᵀ) and dd = B dV Bᵀ, added onto
+     * the 6x6 patch the forward read. That is as many multiply-adds as the forward, where the forward of the
+     * output gradient ({@link ConvGeometry#adjoint}) pads a VALID layer's by 4 and has twice as many tiles. Each
+     * thread takes whole images (patches overlap), and a pixel's sum follows tile order: the same bits on any
+     * thread count. Returns false, with dx partly written, when a value is NaN or infinite (see {@link #forward}).
+     */
+    static boolean inputGradient(ConvGeometry g, MemorySegment dy, long dyOff, MemorySegment w, long wOff,
+            MemorySegment dx, long dxOff) {
+        ensureWarm();
+        Plan p = Plan.of(g, BLOCK_FLOATS);
+        Plan t = p.transposed();
+        float[][] own = CALLER.acquire();
+        try {
+            float[] u = filterTransform(t, w, wOff, own, true);
+            dx.asSlice(dxOff, (long) g.n() * g.h() * g.w() * g.c() * Float.BYTES).fill((byte) 0);
+            int perImage = p.tilesHigh * p.tilesWide;
+            AtomicBoolean nonFinite = new AtomicBoolean();
+            Parallel.forRange(g.n(), 1, Parallel.threads(), Parallel.shareable(dy, dy, dx), (part, from, to) -> {
+                float[][] buffers = buffers(t);
+                try {
+                    int end = to * perImage;
+                    for (int t0 = from * perImage; t0 < end && !nonFinite.get(); t0 += t.tb) {
+                        int count = Math.min(t.tb, end - t0);
+                        WinogradF25.gradientTransform(p, dy, dyOff, t0, count, buffers[0], true);
+                        for (int point = 0; point < t.points; point++) {
+                            pointProduct(t, buffers[0], u, buffers[1], point, count);
+                        }
+                        if (!WinogradF25.scatterInput(p, buffers[1], t0, count, dx, dxOff, buffers[2])) {
+                            nonFinite.set(true);
+                        }
+                    }
+                } finally {
+                    BUFFERS.release(buffers);
+                }
+            });
+            return !nonFinite.get();
+        } finally {
+            CALLER.release(own);
+        }
     }
 
     /**
@@ -214,7 +293,7 @@ final class Winograd {
         // The parts follow the thread count even where they run one after another (a virtual caller, arrays
         // confined to this thread): the same bits on any thread.
         int parts = Math.max(1, Math.min(Parallel.threads(), p.blocks));
-        int uSize = POINTS * p.cp * p.kp;
+        int uSize = p.points * p.cp * p.kp;
         float[][] own = CALLER.acquire();
         try {
             // Part i sums into du[i * uSize ...]; the caller owns them all, so no worker reuses one before the sum.
@@ -235,8 +314,12 @@ final class Winograd {
                             int t0 = b * p.tb;
                             int count = Math.min(p.tb, p.tiles - t0);
                             inputTransform(p, x, xOff, t0, count, v, buffers[2]);
-                            gradientTransform(p, dy, dyOff, t0, count, dm);
-                            for (int point = 0; point < POINTS; point++) {
+                            if (p.fiveByFive()) {
+                                WinogradF25.gradientTransform(p, dy, dyOff, t0, count, dm, false);
+                            } else {
+                                gradientTransform(p, dy, dyOff, t0, count, dm);
+                            }
+                            for (int point = 0; point < p.points; point++) {
                                 pointGradient(p, v, dm, du, duOff, point, count);
                             }
                         }
@@ -258,8 +341,8 @@ final class Winograd {
 
     private static float[][] buffers(Plan p) {
         float[][] buffers = BUFFERS.acquire();
-        int vSize = POINTS * p.cp * p.tb;
-        int mSize = POINTS * p.kp * p.tb;
+        int vSize = p.points * p.cp * p.tb;
+        int mSize = p.points * p.kp * p.tb;
         if (buffers[0].length < vSize) {
             buffers[0] = new float[vSize];
         }
@@ -269,20 +352,45 @@ final class Winograd {
         return buffers;
     }
 
-    /** U = G g Gᵀ for every channel pair, into [point][chunk][cp][width] (padded rows and columns zero). */
-    private static float[] filterTransform(Plan p, MemorySegment w, long wOff, float[][] own) {
+    /**
+     * U = G g Gᵀ for every channel pair, into [point][chunk][cp][width] (padded rows and columns zero); when
+     * {@code transposed} (5x5 only), for {@code p}, a {@link Plan#transposed} plan, with the filter's output
+     * channels as rows.
+     */
+    private static float[] filterTransform(Plan p, MemorySegment w, long wOff, float[][] own, boolean transposed) {
         ConvGeometry g = p.g;
         int c = g.c();
         int f = g.f();
-        float[] taps = tapsBuffer(own, 9 * c * f);
-        MemorySegment.copy(w, ValueLayout.JAVA_FLOAT_UNALIGNED, wOff, taps, 0, 9 * c * f);
-        int uSize = POINTS * p.cp * p.kp;
+        int kk = g.kh() * g.kw();
+        float[] taps = tapsBuffer(own, kk * c * f);
+        MemorySegment.copy(w, ValueLayout.JAVA_FLOAT_UNALIGNED, wOff, taps, 0, kk * c * f);
+        int uSize = p.points * p.cp * p.kp;
         if (own[0].length < uSize) {
             own[0] = new float[uSize];
         }
         float[] u = own[0];
         // Padded channels and columns must be zero; the buffer holds the last call's values.
         Arrays.fill(u, 0, uSize, 0f);
+        if (p.fiveByFive()) {
+            if (!transposed) {
+                WinogradF25.filterTransform(p, taps, c, f, u);
+                return u;
+            }
+            // the input gradient's rows are the output channels: each tap's c x f matrix transposed
+            if (own[2].length < kk * c * f) {
+                own[2] = new float[kk * c * f];
+            }
+            float[] src = own[2];
+            for (int tap = 0; tap < kk; tap++) {
+                for (int ci = 0; ci < c; ci++) {
+                    for (int k = 0; k < f; k++) {
+                        src[(tap * f + k) * c + ci] = taps[(tap * c + ci) * f + k];
+                    }
+                }
+            }
+            WinogradF25.filterTransform(p, src, f, c, u);
+            return u;
+        }
         float[] gg = new float[12];
         for (int ci = 0; ci < c; ci++) {
             for (int k = 0; k < f; k++) {
@@ -325,6 +433,10 @@ final class Winograd {
     /** V = Bᵀ d B for tiles t0 .. t0+count, into v [point][channel block][tile][L]. */
     private static void inputTransform(Plan p, MemorySegment x, long xOff, int t0, int count, float[] v,
             float[] e) {
+        if (p.fiveByFive()) {
+            WinogradF25.inputTransform(p, x, xOff, t0, count, v, e);
+            return;
+        }
         ConvGeometry g = p.g;
         int c = g.c();
         long rowBytes = (long) g.w() * c * Float.BYTES;
@@ -730,8 +842,27 @@ final class Winograd {
         ConvGeometry g = p.g;
         int c = g.c();
         int f = g.f();
-        int size = 9 * c * f;
+        int size = g.kh() * g.kw() * c * f;
         float[] taps = tapsBuffer(own, size);
+        if (p.fiveByFive()) {
+            WinogradF25.filterGradientTransform(p, du, taps);
+        } else {
+            filterGradientTransform3(p, du, taps);
+        }
+        for (int i = 0; i < size; i++) {
+            if (!Float.isFinite(taps[i])) {
+                return false;
+            }
+        }
+        MemorySegment.copy(taps, 0, dw, ValueLayout.JAVA_FLOAT_UNALIGNED, dwOff, size);
+        return true;
+    }
+
+    /** dg = Gᵀ dU G of F(2x2, 3x3), into taps [3, 3, c, f]. */
+    private static void filterGradientTransform3(Plan p, float[] du, float[] taps) {
+        ConvGeometry g = p.g;
+        int c = g.c();
+        int f = g.f();
         float[] q = new float[12];
         int pointStride = p.cp * p.kp;
         for (int ci = 0; ci < c; ci++) {
@@ -758,12 +889,5 @@ final class Winograd {
                 }
             }
         }
-        for (int i = 0; i < size; i++) {
-            if (!Float.isFinite(taps[i])) {
-                return false;
-            }
-        }
-        MemorySegment.copy(taps, 0, dw, ValueLayout.JAVA_FLOAT_UNALIGNED, dwOff, size);
-        return true;
     }
 }

@@ -9,7 +9,7 @@ import kotlin.random.Random
 /**
  * Small NHWC convolution and pooling geometries: strides 1-2, VALID and SAME, dilations 1-2, windows 1-3, sizes
  * up to 7 (VALID inputs at least as large as the dilated window), channel counts on both sides of the float32
- * convolution's direct-kernel limit and of one vector, and Winograd-sized 3x3 layers.
+ * convolution's direct-kernel limit and of one vector, and Winograd-sized 3x3 and 5x5 layers.
  */
 internal object WindowCases {
     data class Conv(val input: Shape, val filter: Shape, val output: Shape, val params: Conv2dParams)
@@ -17,15 +17,18 @@ internal object WindowCases {
     data class Pool(val input: Shape, val output: Shape, val params: PoolParams)
 
     fun conv(r: Random): Conv {
-        // One case in six is a 3x3 stride-1 layer with 16 or more channels on each side: float32 runs all three of
-        // its products as Winograd F(2x2, 3x3) products, which the float32 agreement then checks.
+        // One case in six is a 3x3 stride-1 layer with 16 or more channels on each side, or a 5x5 one with 16 in
+        // and 16 or 32 out: float32 runs all three of its products as Winograd F(2x2, 3x3) or F(2x2, 5x5)
+        // products, which the float32 agreement then checks.
         if (r.nextInt(6) == 0) {
+            val k = if (r.nextBoolean()) 3 else 5
             val p = Conv2dParams.of(1, r.padding())
-            val (h, w) = r.spatial(3, 1, p.padding()) to r.spatial(3, 1, p.padding())
-            val (n, c, o) = Triple(r.nextInt(1, 3), r.nextInt(16, 25), r.nextInt(16, 41))
-            val oh = Padding.window("conv2d", "height", p.padding(), h, 3, 1, 1).outputSize()
-            val ow = Padding.window("conv2d", "width", p.padding(), w, 3, 1, 1).outputSize()
-            return Conv(Shape.of(n, h, w, c), Shape.of(3, 3, c, o), Shape.of(n, oh, ow, o), p)
+            val (h, w) = r.spatial(k, 1, p.padding()) to r.spatial(k, 1, p.padding())
+            val (n, c, o) = if (k == 3) Triple(r.nextInt(1, 3), r.nextInt(16, 25), r.nextInt(16, 41))
+                else Triple(r.nextInt(1, 3), 16, 16 * r.nextInt(1, 3))
+            val oh = Padding.window("conv2d", "height", p.padding(), h, k, 1, 1).outputSize()
+            val ow = Padding.window("conv2d", "width", p.padding(), w, k, 1, 1).outputSize()
+            return Conv(Shape.of(n, h, w, c), Shape.of(k, k, c, o), Shape.of(n, oh, ow, o), p)
         }
         val p = Conv2dParams(r.nextInt(1, 3), r.nextInt(1, 3), r.padding(), r.nextInt(1, 3), r.nextInt(1, 3))
         val (kh, kw) = r.nextInt(1, 4) to r.nextInt(1, 4)
