@@ -326,11 +326,12 @@ public final class Convolution {
     }
 
     /**
-     * Whether a product runs as a Winograd F(2x2, 3x3) product ({@link Winograd}): {@link #panels} applies, the
-     * filter is 3x3 at stride 1 and dilation 1, both channel counts are at least {@value #MIN_WINOGRAD_CHANNELS}
-     * (with fewer, the transforms cost more than the multiply-adds they save), and the transformed filter, 16 x C
-     * x F floats, is at most {@code maxPairs} channel pairs: every block of tiles reads all of it (and the filter
-     * gradient adds into all of its gradient), so past a few MiB that traffic outweighs the saving.
+     * Whether a product runs as a Winograd F(2x2, 3x3) or F(2x2, 5x5) product ({@link Winograd}): {@link #panels}
+     * applies, the filter is 3x3 (or 5x5 with whole vectors of channels) at stride 1 and dilation 1, both channel
+     * counts are at least {@value #MIN_WINOGRAD_CHANNELS} (with fewer, the transforms cost more than the
+     * multiply-adds they save), and the transformed filter, 16 (or 36) x C x F floats, is at most as large as
+     * {@code maxPairs} 3x3 channel pairs make it: every block of tiles reads all of it (and the filter gradient
+     * adds into all of its gradient), so past a few MiB that traffic outweighs the saving.
      *
      * <p>Measured on one core of the reference machine (a 32-image batch, SAME, im2col against Winograd, ms):
      * 64 to 64 channels at 56x56, forward 52 to 30 and filter gradient 59 to 34; 128 at 28x28, 45 to 25 and 51
