@@ -31,8 +31,10 @@ final class WinogradF25 {
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     static final int ALPHA = 6;
     static final int POINTS = ALPHA * ALPHA;
-    /** Floats of a thread's staging array: a tile's 6x6 points for one vector of channels, and a column of 6. */
-    static final int STAGING = (POINTS + ALPHA) * L;
+    /** Where a thread's staging array holds its second 6x6 stage (raw pixels, or a column or tile's results). */
+    static final int RAW = POINTS * L;
+    /** Floats of a thread's staging array: two 6x6 stages for one vector of channels. */
+    static final int STAGING = 2 * POINTS * L;
 
     private WinogradF25() {}
 
@@ -98,12 +100,15 @@ final class WinogradF25 {
             long corner = xOff + tile[0] * imageBytes + y0 * rowBytes + x0 * px;
             for (int c0 = 0, to = t * L; c0 < c; c0 += L, to += p.tb() * L) {
                 long at = corner + (long) c0 * Float.BYTES;
+                // the patch's pixels (zero outside the image) staged at e[RAW + (6 i + j) L]; Bᵀ over each column
+                // into e[(6 i + j) L]; then Bᵀ over each row into its six points
                 for (int s = 0; s < ALPHA; s++) {
                     int rows = (flags >> (8 + s) & 1) != 0 ? flags & 0x3F : 0;
-                    inputColumn(x, at + s * px, rowBytes, rows, e, s * L);
+                    loadColumn(x, at + s * px, rowBytes, rows, e, RAW + s * L);
+                    bt(e, RAW + s * L, ALPHA * L, e, s * L, ALPHA * L);
                 }
                 for (int r = 0; r < ALPHA; r++) {
-                    inputRow(e, ALPHA * r * L, v, ALPHA * r * pointStride + to, pointStride);
+                    bt(e, ALPHA * r * L, L, v, ALPHA * r * pointStride + to, pointStride);
                 }
             }
         }
@@ -119,47 +124,63 @@ final class WinogradF25 {
         return flags;
     }
 
-    /** Bᵀ d for one patch column (row i read when bit i of rows is set, else zero), into e at 6 L steps. */
-    private static void inputColumn(MemorySegment x, long at, long rowBytes, int rows, float[] e, int eOff) {
-        FloatVector d0 = load(x, at, rows, 0, rowBytes);
-        FloatVector d1 = load(x, at, rows, 1, rowBytes);
-        FloatVector d2 = load(x, at, rows, 2, rowBytes);
-        FloatVector d3 = load(x, at, rows, 3, rowBytes);
-        FloatVector d4 = load(x, at, rows, 4, rowBytes);
-        FloatVector d5 = load(x, at, rows, 5, rowBytes);
-        bt(d0, d1, d2, d3, d4, d5, e, eOff, ALPHA * L);
+    /** A patch column's 6 pixels (row i read when bit i of rows is set, else zero), into e at 6 L steps. */
+    private static void loadColumn(MemorySegment x, long at, long rowBytes, int rows, float[] e, int eOff) {
+        for (int i = 0; i < ALPHA; i++) {
+            FloatVector d = (rows >> i & 1) != 0 ? FloatVector.fromMemorySegment(S, x, at + i * rowBytes, NATIVE)
+                    : FloatVector.zero(S);
+            d.intoArray(e, eOff + i * ALPHA * L);
+        }
     }
 
-    private static FloatVector load(MemorySegment x, long at, int rows, int i, long rowBytes) {
-        return (rows >> i & 1) != 0 ? FloatVector.fromMemorySegment(S, x, at + i * rowBytes, NATIVE)
-                : FloatVector.zero(S);
-    }
+    // NOTE: the transforms below take and give arrays, never vectors: a FloatVector argument or result that C2
+    // does not inline away is boxed (one allocation per call), and C2 declined to inline such methods here
+    // ("callee is too large"); seen: the gradient transform a quarter of a filter gradient's time.
 
-    /** (Bᵀ d) B for one row of the staged column pass, into its 6 points. */
-    private static void inputRow(float[] e, int eOff, float[] v, int at, int pointStride) {
-        FloatVector d0 = FloatVector.fromArray(S, e, eOff);
-        FloatVector d1 = FloatVector.fromArray(S, e, eOff + L);
-        FloatVector d2 = FloatVector.fromArray(S, e, eOff + 2 * L);
-        FloatVector d3 = FloatVector.fromArray(S, e, eOff + 3 * L);
-        FloatVector d4 = FloatVector.fromArray(S, e, eOff + 4 * L);
-        FloatVector d5 = FloatVector.fromArray(S, e, eOff + 5 * L);
-        bt(d0, d1, d2, d3, d4, d5, v, at, pointStride);
-    }
-
-    /** Bᵀ times (d0..d5), stored at out[at + i * stride] for i = 0..5. */
-    private static void bt(FloatVector d0, FloatVector d1, FloatVector d2, FloatVector d3, FloatVector d4,
-            FloatVector d5, float[] out, int at, int stride) {
+    /** Bᵀ times the 6 vectors src[off + i stride], stored at out[at + k outStride] (k = 0..5). */
+    private static void bt(float[] src, int off, int stride, float[] out, int at, int outStride) {
+        FloatVector d0 = FloatVector.fromArray(S, src, off);
+        FloatVector d1 = FloatVector.fromArray(S, src, off + stride);
+        FloatVector d2 = FloatVector.fromArray(S, src, off + 2 * stride);
+        FloatVector d3 = FloatVector.fromArray(S, src, off + 3 * stride);
+        FloatVector d4 = FloatVector.fromArray(S, src, off + 4 * stride);
+        FloatVector d5 = FloatVector.fromArray(S, src, off + 5 * stride);
         FloatVector four = FloatVector.broadcast(S, 4f);
         FloatVector two = FloatVector.broadcast(S, 2f);
         // rows 1, 2: d4 + d3 - 4 (d1 + d2) and d4 - d3 + 4 (d1 - d2); rows 3, 4: d4 - d2 -+ 2 (d1 - d3)
         FloatVector a = d4.sub(d2);
         FloatVector b = d1.sub(d3).mul(two);
         d2.mul(-5f).add(d4).add(d0.mul(four)).intoArray(out, at);
-        d1.add(d2).fma(four.neg(), d4.add(d3)).intoArray(out, at + stride);
-        d1.sub(d2).fma(four, d4.sub(d3)).intoArray(out, at + 2 * stride);
-        a.sub(b).intoArray(out, at + 3 * stride);
-        a.add(b).intoArray(out, at + 4 * stride);
-        d3.mul(-5f).add(d5).add(d1.mul(four)).intoArray(out, at + 5 * stride);
+        d1.add(d2).fma(four.neg(), d4.add(d3)).intoArray(out, at + outStride);
+        d1.sub(d2).fma(four, d4.sub(d3)).intoArray(out, at + 2 * outStride);
+        a.sub(b).intoArray(out, at + 3 * outStride);
+        a.add(b).intoArray(out, at + 4 * outStride);
+        d3.mul(-5f).add(d5).add(d1.mul(four)).intoArray(out, at + 5 * outStride);
+    }
+
+    /** Aᵀ times the 6 vectors src[off + i stride]: m0 + .. + m4 at out[at], m1 - m2 + 2 (m3 - m4) + m5 next. */
+    private static void at(float[] src, int off, int stride, float[] out, int at, int outStride) {
+        FloatVector m0 = FloatVector.fromArray(S, src, off);
+        FloatVector m1 = FloatVector.fromArray(S, src, off + stride);
+        FloatVector m2 = FloatVector.fromArray(S, src, off + 2 * stride);
+        FloatVector m3 = FloatVector.fromArray(S, src, off + 3 * stride);
+        FloatVector m4 = FloatVector.fromArray(S, src, off + 4 * stride);
+        FloatVector m5 = FloatVector.fromArray(S, src, off + 5 * stride);
+        m0.add(m1).add(m2).add(m3).add(m4).intoArray(out, at);
+        m3.sub(m4).fma(FloatVector.broadcast(S, 2f), m1.sub(m2)).add(m5).intoArray(out, at + outStride);
+    }
+
+    /** A times the 2 vectors src[off], src[off + stride]: y0, y0 + y1, y0 - y1, y0 + 2 y1, y0 - 2 y1, y1. */
+    private static void a(float[] src, int off, int stride, float[] out, int at, int outStride) {
+        FloatVector y0 = FloatVector.fromArray(S, src, off);
+        FloatVector y1 = FloatVector.fromArray(S, src, off + stride);
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        y0.intoArray(out, at);
+        y0.add(y1).intoArray(out, at + outStride);
+        y0.sub(y1).intoArray(out, at + 2 * outStride);
+        y1.fma(two, y0).intoArray(out, at + 3 * outStride);
+        y1.fma(two.neg(), y0).intoArray(out, at + 4 * outStride);
+        y1.intoArray(out, at + 5 * outStride);
     }
 
     /** y = Aᵀ M A for the block's tiles, written to the output pixels that exist; false if one is not finite. */
@@ -171,7 +192,7 @@ final class WinogradF25 {
         long imageBytes = g.oh() * rowBytes;
         int pointStride = p.tb() * p.kp();
         int[] tile = new int[3];
-        FloatVector check = FloatVector.zero(S);
+        boolean bad = false;
         for (int t = 0; t < count; t++) {
             p.locate(t0 + t, tile);
             boolean right = tile[2] + 1 < g.ow();
@@ -179,39 +200,31 @@ final class WinogradF25 {
             long at = outOff + tile[0] * imageBytes + tile[1] * rowBytes + (long) tile[2] * f * Float.BYTES;
             for (int k0 = 0; k0 < f; k0 += L) {
                 int mi = t * p.kp() + k0;
+                // M A per row r: columns 0 and 1 at e[r L] and e[6 L + r L]; then Aᵀ over each column:
+                // pixel (a, b) at e[RAW + (2 a + b) L]
                 for (int r = 0; r < ALPHA; r++) {
-                    outputRow(m, mi + ALPHA * r * pointStride, pointStride, e, r * L);
+                    at(m, mi + ALPHA * r * pointStride, pointStride, e, r * L, ALPHA * L);
                 }
-                check = outputTile(e, out, at + (long) k0 * Float.BYTES, (long) f * Float.BYTES, rowBytes, right,
-                        below, check);
+                at(e, 0, L, e, RAW, 2 * L);
+                at(e, ALPHA * L, L, e, RAW + L, 2 * L);
+                bad |= storeTile(e, out, at + (long) k0 * Float.BYTES, (long) f * Float.BYTES, rowBytes, right,
+                        below);
             }
         }
-        return !check.test(VectorOperators.IS_NAN).anyTrue();
-    }
-
-    /** M A for row r of a tile: column 0 staged at e[eOff], column 1 at e[eOff + 6 L]. */
-    private static void outputRow(float[] m, int mi, int pointStride, float[] e, int eOff) {
-        FloatVector m0 = FloatVector.fromArray(S, m, mi);
-        FloatVector m1 = FloatVector.fromArray(S, m, mi + pointStride);
-        FloatVector m2 = FloatVector.fromArray(S, m, mi + 2 * pointStride);
-        FloatVector m3 = FloatVector.fromArray(S, m, mi + 3 * pointStride);
-        FloatVector m4 = FloatVector.fromArray(S, m, mi + 4 * pointStride);
-        FloatVector m5 = FloatVector.fromArray(S, m, mi + 5 * pointStride);
-        m0.add(m1).add(m2).add(m3).add(m4).intoArray(e, eOff);
-        m3.sub(m4).fma(FloatVector.broadcast(S, 2f), m1.sub(m2)).add(m5).intoArray(e, eOff + ALPHA * L);
+        return !bad;
     }
 
     /**
-     * Aᵀ over the two staged columns: the tile's 2x2 pixels, stored at {@code at} where they exist (the right
-     * column and the lower row when {@code right}, {@code below}). Returns {@code check} plus s - s for the sum s
-     * of the four: every point of the tile reaches one of them, so it turns NaN when one is not finite.
+     * The tile's 2x2 pixels staged at e[RAW + (2 a + b) L], stored at {@code at} where they exist (the right
+     * column and the lower row when {@code right}, {@code below}). Returns true if the sum s of the four is NaN or
+     * infinite: every point of the tile reaches one of them.
      */
-    private static FloatVector outputTile(float[] e, MemorySegment out, long at, long pixelBytes, long rowBytes,
-            boolean right, boolean below, FloatVector check) {
-        FloatVector y00 = columnTop(e, 0);
-        FloatVector y01 = columnTop(e, ALPHA * L);
-        FloatVector y10 = columnBottom(e, 0);
-        FloatVector y11 = columnBottom(e, ALPHA * L);
+    private static boolean storeTile(float[] e, MemorySegment out, long at, long pixelBytes, long rowBytes,
+            boolean right, boolean below) {
+        FloatVector y00 = FloatVector.fromArray(S, e, RAW);
+        FloatVector y01 = FloatVector.fromArray(S, e, RAW + L);
+        FloatVector y10 = FloatVector.fromArray(S, e, RAW + 2 * L);
+        FloatVector y11 = FloatVector.fromArray(S, e, RAW + 3 * L);
         y00.intoMemorySegment(out, at, NATIVE);
         if (right) {
             y01.intoMemorySegment(out, at + pixelBytes, NATIVE);
@@ -222,25 +235,8 @@ final class WinogradF25 {
                 y11.intoMemorySegment(out, at + rowBytes + pixelBytes, NATIVE);
             }
         }
-        FloatVector s = y00.add(y01).add(y10).add(y11);
-        return check.add(s.sub(s));
-    }
-
-    /** Aᵀ's first row over a staged column: r0 + r1 + r2 + r3 + r4. */
-    private static FloatVector columnTop(float[] e, int off) {
-        return FloatVector.fromArray(S, e, off).add(FloatVector.fromArray(S, e, off + L))
-                .add(FloatVector.fromArray(S, e, off + 2 * L)).add(FloatVector.fromArray(S, e, off + 3 * L))
-                .add(FloatVector.fromArray(S, e, off + 4 * L));
-    }
-
-    /** Aᵀ's second row over a staged column: r1 - r2 + 2 (r3 - r4) + r5. */
-    private static FloatVector columnBottom(float[] e, int off) {
-        FloatVector r1 = FloatVector.fromArray(S, e, off + L);
-        FloatVector r2 = FloatVector.fromArray(S, e, off + 2 * L);
-        FloatVector r3 = FloatVector.fromArray(S, e, off + 3 * L);
-        FloatVector r4 = FloatVector.fromArray(S, e, off + 4 * L);
-        FloatVector r5 = FloatVector.fromArray(S, e, off + 5 * L);
-        return r3.sub(r4).fma(FloatVector.broadcast(S, 2f), r1.sub(r2)).add(r5);
+        FloatVector sum = y00.add(y01).add(y10).add(y11);
+        return sum.sub(sum).test(VectorOperators.IS_NAN).anyTrue();
     }
 
     /**
@@ -249,7 +245,7 @@ final class WinogradF25 {
      * forward's V is, [point][block of L output channels][tile][L]. Both have 36 points of tb x f floats.
      */
     static void gradientTransform(Winograd.Plan p, MemorySegment dy, long dyOff, int t0, int count, float[] dm,
-            boolean asInput) {
+            boolean asInput, float[] e) {
         ConvGeometry g = p.g();
         int f = g.f();
         long rowBytes = (long) g.ow() * f * Float.BYTES;
@@ -266,44 +262,27 @@ final class WinogradF25 {
                 int j = k0 / Winograd.CW;
                 int to = asInput ? (k0 / L * p.tb() + t) * L
                         : j * Winograd.CW * p.tb() + t * p.width(j) + k0 - j * Winograd.CW;
-                long kAt = at + (long) k0 * Float.BYTES;
-                FloatVector y00 = FloatVector.fromMemorySegment(S, dy, kAt, NATIVE);
-                FloatVector y01 = right ? FloatVector.fromMemorySegment(S, dy, kAt + pixelBytes, NATIVE)
-                        : FloatVector.zero(S);
-                FloatVector y10 = below ? FloatVector.fromMemorySegment(S, dy, kAt + rowBytes, NATIVE)
-                        : FloatVector.zero(S);
-                FloatVector y11 = below && right
-                        ? FloatVector.fromMemorySegment(S, dy, kAt + rowBytes + pixelBytes, NATIVE)
-                        : FloatVector.zero(S);
-                gradientRows(y00, y01, y10, y11, dm, to, pointStride);
+                // dy's 2x2 pixels at e[(2 a + b) L]; A over each column into e[RAW + (2 i + b) L]; then A over
+                // each row i into its six points
+                loadTile(dy, at + (long) k0 * Float.BYTES, pixelBytes, rowBytes, right, below, e);
+                a(e, 0, 2 * L, e, RAW, 2 * L);
+                a(e, L, 2 * L, e, RAW + L, 2 * L);
+                for (int i = 0; i < ALPHA; i++) {
+                    a(e, RAW + 2 * i * L, L, dm, to + ALPHA * i * pointStride, pointStride);
+                }
             }
         }
     }
 
-    /**
-     * A over the tile's rows (y0, y0 + y1, y0 - y1, y0 + 2 y1, y0 - 2 y1, y1 for each column), then each row's
-     * six points from its two columns by the same combinations.
-     */
-    private static void gradientRows(FloatVector y00, FloatVector y01, FloatVector y10, FloatVector y11, float[] dm,
-            int to, int pointStride) {
-        FloatVector two = FloatVector.broadcast(S, 2f);
-        int row = ALPHA * pointStride;
-        gradientRow(y00, y01, dm, to, pointStride);
-        gradientRow(y00.add(y10), y01.add(y11), dm, to + row, pointStride);
-        gradientRow(y00.sub(y10), y01.sub(y11), dm, to + 2 * row, pointStride);
-        gradientRow(y10.fma(two, y00), y11.fma(two, y01), dm, to + 3 * row, pointStride);
-        gradientRow(y10.fma(two.neg(), y00), y11.fma(two.neg(), y01), dm, to + 4 * row, pointStride);
-        gradientRow(y10, y11, dm, to + 5 * row, pointStride);
-    }
-
-    private static void gradientRow(FloatVector z0, FloatVector z1, float[] dm, int at, int pointStride) {
-        FloatVector two = FloatVector.broadcast(S, 2f);
-        z0.intoArray(dm, at);
-        z0.add(z1).intoArray(dm, at + pointStride);
-        z0.sub(z1).intoArray(dm, at + 2 * pointStride);
-        z1.fma(two, z0).intoArray(dm, at + 3 * pointStride);
-        z1.fma(two.neg(), z0).intoArray(dm, at + 4 * pointStride);
-        z1.intoArray(dm, at + 5 * pointStride);
+    /** A tile's 2x2 pixels of dy (zero past the edge) into e[(2 a + b) L]. */
+    private static void loadTile(MemorySegment dy, long at, long pixelBytes, long rowBytes, boolean right,
+            boolean below, float[] e) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector.fromMemorySegment(S, dy, at, NATIVE).intoArray(e, 0);
+        (right ? FloatVector.fromMemorySegment(S, dy, at + pixelBytes, NATIVE) : zero).intoArray(e, L);
+        (below ? FloatVector.fromMemorySegment(S, dy, at + rowBytes, NATIVE) : zero).intoArray(e, 2 * L);
+        (below && right ? FloatVector.fromMemorySegment(S, dy, at + rowBytes + pixelBytes, NATIVE) : zero)
+                .intoArray(e, 3 * L);
     }
 
     /** dg = Gᵀ dU G for every channel pair, from du [point][cp][kp] into taps [5, 5, c, f]. */
@@ -368,8 +347,9 @@ final class WinogradF25 {
             long corner = dxOff + tile[0] * imageBytes + y0 * rowBytes + x0 * px;
             for (int c0 = 0; c0 < c; c0 += L) {
                 int mi = t * p.cp() + c0;
+                // dV B per row i into e[(6 i + k) L]; B over each column k, then added onto the patch
                 for (int i = 0; i < ALPHA; i++) {
-                    scatterRow(m, mi + ALPHA * i * pointStride, pointStride, e, ALPHA * i * L);
+                    b(m, mi + ALPHA * i * pointStride, pointStride, e, ALPHA * i * L, L);
                 }
                 long at = corner + (long) c0 * Float.BYTES;
                 for (int k = 0; k < ALPHA; k++) {
@@ -382,34 +362,16 @@ final class WinogradF25 {
         return !bad;
     }
 
-    /** dV B for row i of a tile (its 6 points from m), staged at e[eOff + k L] for the 6 columns k. */
-    private static void scatterRow(float[] m, int mi, int pointStride, float[] e, int eOff) {
-        FloatVector v0 = FloatVector.fromArray(S, m, mi);
-        FloatVector v1 = FloatVector.fromArray(S, m, mi + pointStride);
-        FloatVector v2 = FloatVector.fromArray(S, m, mi + 2 * pointStride);
-        FloatVector v3 = FloatVector.fromArray(S, m, mi + 3 * pointStride);
-        FloatVector v4 = FloatVector.fromArray(S, m, mi + 4 * pointStride);
-        FloatVector v5 = FloatVector.fromArray(S, m, mi + 5 * pointStride);
-        b(v0, v1, v2, v3, v4, v5, e, eOff, L);
-    }
-
     /**
      * B over column k of the staged rows (e[eOff + 6 i L] for rows i): the patch column's 6 pixels, staged at
      * e[6 x 6 L ...], then added to dx at {@code at} + r rows where bit r of {@code rows} is set. Returns true if
      * a value added is NaN or infinite.
      */
     private static boolean scatterColumn(float[] e, int eOff, MemorySegment dx, long at, long rowBytes, int rows) {
-        FloatVector v0 = FloatVector.fromArray(S, e, eOff);
-        FloatVector v1 = FloatVector.fromArray(S, e, eOff + ALPHA * L);
-        FloatVector v2 = FloatVector.fromArray(S, e, eOff + 2 * ALPHA * L);
-        FloatVector v3 = FloatVector.fromArray(S, e, eOff + 3 * ALPHA * L);
-        FloatVector v4 = FloatVector.fromArray(S, e, eOff + 4 * ALPHA * L);
-        FloatVector v5 = FloatVector.fromArray(S, e, eOff + 5 * ALPHA * L);
-        int column = POINTS * L;
-        b(v0, v1, v2, v3, v4, v5, e, column, L);
-        // NOTE: no vector crosses a method boundary here: a FloatVector argument or result that C2 does not
-        // inline away is boxed, and seen here, the callee then ran every vector operation as a call (the input
-        // gradient 1.6 times as long).
+        int column = RAW;
+        b(e, eOff, ALPHA * L, e, column, L);
+        // written out, each add its own call (see the NOTE above bt): carried around a loop here, a vector kept
+        // C2 from compiling the method with intrinsics (the input gradient 1.6 times as long)
         boolean bad = addRow(dx, at, rows, 0, rowBytes, e, column);
         bad |= addRow(dx, at, rows, 1, rowBytes, e, column);
         bad |= addRow(dx, at, rows, 2, rowBytes, e, column);
@@ -430,18 +392,23 @@ final class WinogradF25 {
         return value.sub(value).test(VectorOperators.IS_NAN).anyTrue();
     }
 
-    /** B times (v0..v5) (Bᵀ's columns), stored at out[at + k * stride] for k = 0..5. */
-    private static void b(FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3, FloatVector v4,
-            FloatVector v5, float[] out, int at, int stride) {
+    /** B (Bᵀ's columns) times the 6 vectors src[off + i stride], stored at out[at + k outStride] (k = 0..5). */
+    private static void b(float[] src, int off, int stride, float[] out, int at, int outStride) {
+        FloatVector v0 = FloatVector.fromArray(S, src, off);
+        FloatVector v1 = FloatVector.fromArray(S, src, off + stride);
+        FloatVector v2 = FloatVector.fromArray(S, src, off + 2 * stride);
+        FloatVector v3 = FloatVector.fromArray(S, src, off + 3 * stride);
+        FloatVector v4 = FloatVector.fromArray(S, src, off + 4 * stride);
+        FloatVector v5 = FloatVector.fromArray(S, src, off + 5 * stride);
         FloatVector four = FloatVector.broadcast(S, 4f);
         FloatVector two = FloatVector.broadcast(S, 2f);
         FloatVector sum12 = v1.add(v2);
         FloatVector sum34 = v3.add(v4);
         v0.mul(four).intoArray(out, at);
-        v2.sub(v1).fma(four, v4.sub(v3).fma(two, v5.mul(four))).intoArray(out, at + stride);
-        v0.mul(-5f).sub(sum12.mul(four)).sub(sum34).intoArray(out, at + 2 * stride);
-        v3.sub(v4).fma(two, v1.sub(v2)).sub(v5.mul(5f)).intoArray(out, at + 3 * stride);
-        v0.add(sum12).add(sum34).intoArray(out, at + 4 * stride);
-        v5.intoArray(out, at + 5 * stride);
+        v2.sub(v1).fma(four, v4.sub(v3).fma(two, v5.mul(four))).intoArray(out, at + outStride);
+        v0.mul(-5f).sub(sum12.mul(four)).sub(sum34).intoArray(out, at + 2 * outStride);
+        v3.sub(v4).fma(two, v1.sub(v2)).sub(v5.mul(5f)).intoArray(out, at + 3 * outStride);
+        v0.add(sum12).add(sum34).intoArray(out, at + 4 * outStride);
+        v5.intoArray(out, at + 5 * outStride);
     }
 }
