@@ -87,6 +87,28 @@ final class DirectConv {
             return pixelOffset[oy * g.ow() + ox];
         }
 
+        // The forward tiles walk the taps in runs: with unit steps a filter row's taps are one run of kw C
+        // consecutive floats, and the 6 pixels' windows are C apart, so the inner loop reads xp and wp linearly
+        // (C2 checks bounds once per run, not 6 times per tap). Otherwise each tap is a run of one, from the
+        // table, and pixels past the row repeat the last one.
+
+        /** Where the window of the j-th pixel of the tile at (oy, ox) starts; past the row, see above. */
+        int window(int oy, int ox, int j) {
+            return g.unitSteps() ? pixel(oy, ox) + j * g.c() : pixel(oy, Math.min(ox + j, g.ow() - 1));
+        }
+
+        int runs() {
+            return g.unitSteps() ? g.kh() : tapOffset.length;
+        }
+
+        int runLength() {
+            return g.unitSteps() ? g.kw() * g.c() : 1;
+        }
+
+        int runStart(int r) {
+            return g.unitSteps() ? r * wp * g.c() : tapOffset[r];
+        }
+
         /** Copies image {@code image} of the input into {@code xp} with its zero padding. */
         void pad(MemorySegment x, long xOff, int image, float[] xp) {
             Arrays.fill(xp, 0f);
@@ -98,8 +120,12 @@ final class DirectConv {
             }
         }
 
+        /**
+         * Floats of the padded image, and {@value #MR} pixels more: a unit-step tile at the end of a row reads
+         * pixels past it (computed, then dropped), at the last row past the image.
+         */
         int paddedSize() {
-            return hp * wp * g.c();
+            return (hp * wp + MR) * g.c();
         }
 
         long work() {
@@ -164,38 +190,41 @@ final class DirectConv {
     private static void forwardTile2(Layout lay, float[] xp, float[] wp, int oy, int ox, int f0, MemorySegment out,
             long row) {
         int last = lay.g.ow() - 1;
-        int p0 = lay.pixel(oy, ox);
-        int p1 = lay.pixel(oy, Math.min(ox + 1, last));
-        int p2 = lay.pixel(oy, Math.min(ox + 2, last));
-        int p3 = lay.pixel(oy, Math.min(ox + 3, last));
-        int p4 = lay.pixel(oy, Math.min(ox + 4, last));
-        int p5 = lay.pixel(oy, Math.min(ox + 5, last));
         FloatVector a0 = FloatVector.zero(S), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0;
         FloatVector a3 = a0, b3 = a0, a4 = a0, b4 = a0, a5 = a0, b5 = a0;
-        int[] taps = lay.tapOffset;
         int fp = lay.fp;
-        for (int kk = 0, wi = f0; kk < taps.length; kk++, wi += fp) {
-            int t = taps[kk];
-            FloatVector w0 = FloatVector.fromArray(S, wp, wi);
-            FloatVector w1 = FloatVector.fromArray(S, wp, wi + L);
-            FloatVector v = FloatVector.broadcast(S, xp[p0 + t]);
-            a0 = w0.fma(v, a0);
-            b0 = w1.fma(v, b0);
-            v = FloatVector.broadcast(S, xp[p1 + t]);
-            a1 = w0.fma(v, a1);
-            b1 = w1.fma(v, b1);
-            v = FloatVector.broadcast(S, xp[p2 + t]);
-            a2 = w0.fma(v, a2);
-            b2 = w1.fma(v, b2);
-            v = FloatVector.broadcast(S, xp[p3 + t]);
-            a3 = w0.fma(v, a3);
-            b3 = w1.fma(v, b3);
-            v = FloatVector.broadcast(S, xp[p4 + t]);
-            a4 = w0.fma(v, a4);
-            b4 = w1.fma(v, b4);
-            v = FloatVector.broadcast(S, xp[p5 + t]);
-            a5 = w0.fma(v, a5);
-            b5 = w1.fma(v, b5);
+        int p0 = lay.window(oy, ox, 0);
+        int p1 = lay.window(oy, ox, 1);
+        int p2 = lay.window(oy, ox, 2);
+        int p3 = lay.window(oy, ox, 3);
+        int p4 = lay.window(oy, ox, 4);
+        int p5 = lay.window(oy, ox, 5);
+        int runs = lay.runs();
+        int run = lay.runLength();
+        for (int r = 0, wi = f0; r < runs; r++) {
+            int t = lay.runStart(r);
+            for (int q = 0; q < run; q++, wi += fp) {
+                FloatVector w0 = FloatVector.fromArray(S, wp, wi);
+                FloatVector w1 = FloatVector.fromArray(S, wp, wi + L);
+                FloatVector v = FloatVector.broadcast(S, xp[p0 + t + q]);
+                a0 = w0.fma(v, a0);
+                b0 = w1.fma(v, b0);
+                v = FloatVector.broadcast(S, xp[p1 + t + q]);
+                a1 = w0.fma(v, a1);
+                b1 = w1.fma(v, b1);
+                v = FloatVector.broadcast(S, xp[p2 + t + q]);
+                a2 = w0.fma(v, a2);
+                b2 = w1.fma(v, b2);
+                v = FloatVector.broadcast(S, xp[p3 + t + q]);
+                a3 = w0.fma(v, a3);
+                b3 = w1.fma(v, b3);
+                v = FloatVector.broadcast(S, xp[p4 + t + q]);
+                a4 = w0.fma(v, a4);
+                b4 = w1.fma(v, b4);
+                v = FloatVector.broadcast(S, xp[p5 + t + q]);
+                a5 = w0.fma(v, a5);
+                b5 = w1.fma(v, b5);
+            }
         }
         // Each accumulator stored by its own call: from an array the vectors would be boxed, and not intrinsified.
         int pixels = Math.min(MR, last + 1 - ox);
@@ -214,24 +243,27 @@ final class DirectConv {
     private static void forwardTile1(Layout lay, float[] xp, float[] wp, int oy, int ox, int f0, MemorySegment out,
             long row) {
         int last = lay.g.ow() - 1;
-        int p0 = lay.pixel(oy, ox);
-        int p1 = lay.pixel(oy, Math.min(ox + 1, last));
-        int p2 = lay.pixel(oy, Math.min(ox + 2, last));
-        int p3 = lay.pixel(oy, Math.min(ox + 3, last));
-        int p4 = lay.pixel(oy, Math.min(ox + 4, last));
-        int p5 = lay.pixel(oy, Math.min(ox + 5, last));
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
-        int[] taps = lay.tapOffset;
         int fp = lay.fp;
-        for (int kk = 0, wi = f0; kk < taps.length; kk++, wi += fp) {
-            int t = taps[kk];
-            FloatVector w0 = FloatVector.fromArray(S, wp, wi);
-            a0 = w0.fma(FloatVector.broadcast(S, xp[p0 + t]), a0);
-            a1 = w0.fma(FloatVector.broadcast(S, xp[p1 + t]), a1);
-            a2 = w0.fma(FloatVector.broadcast(S, xp[p2 + t]), a2);
-            a3 = w0.fma(FloatVector.broadcast(S, xp[p3 + t]), a3);
-            a4 = w0.fma(FloatVector.broadcast(S, xp[p4 + t]), a4);
-            a5 = w0.fma(FloatVector.broadcast(S, xp[p5 + t]), a5);
+        int p0 = lay.window(oy, ox, 0);
+        int p1 = lay.window(oy, ox, 1);
+        int p2 = lay.window(oy, ox, 2);
+        int p3 = lay.window(oy, ox, 3);
+        int p4 = lay.window(oy, ox, 4);
+        int p5 = lay.window(oy, ox, 5);
+        int runs = lay.runs();
+        int run = lay.runLength();
+        for (int r = 0, wi = f0; r < runs; r++) {
+            int t = lay.runStart(r);
+            for (int q = 0; q < run; q++, wi += fp) {
+                FloatVector w0 = FloatVector.fromArray(S, wp, wi);
+                a0 = w0.fma(FloatVector.broadcast(S, xp[p0 + t + q]), a0);
+                a1 = w0.fma(FloatVector.broadcast(S, xp[p1 + t + q]), a1);
+                a2 = w0.fma(FloatVector.broadcast(S, xp[p2 + t + q]), a2);
+                a3 = w0.fma(FloatVector.broadcast(S, xp[p3 + t + q]), a3);
+                a4 = w0.fma(FloatVector.broadcast(S, xp[p4 + t + q]), a4);
+                a5 = w0.fma(FloatVector.broadcast(S, xp[p5 + t + q]), a5);
+            }
         }
         int pixels = Math.min(MR, last + 1 - ox);
         int f = lay.g.f();
