@@ -72,30 +72,30 @@ final class Results {
 
         /** Median over iterations of the faster reference side's seconds per call. */
         double fasterSideMedian(String... references) {
+            return Stats.median(fasterSide(references));
+        }
+
+        /** Per iteration, the least seconds per call among {@code references}; a side not run there is skipped. */
+        private double[] fasterSide(String... references) {
             double[] best = null;
             for (String side : references) {
                 double[] t = side(side);
                 if (best == null) {
                     best = t.clone();
-                } else {
-                    for (int i = 0; i < best.length; i++) {
-                        best[i] = Double.isNaN(t[i]) ? best[i] : Double.isNaN(best[i]) ? t[i] : Math.min(best[i], t[i]);
-                    }
+                    continue;
+                }
+                for (int i = 0; i < best.length; i++) {
+                    best[i] = Double.isNaN(t[i]) ? best[i] : Double.isNaN(best[i]) ? t[i] : Math.min(best[i], t[i]);
                 }
             }
-            return Stats.median(best);
+            return best;
         }
 
         private double[] fasterRatios(String denominator, String... references) {
             double[] d = side(denominator);
-            double[] r = new double[d.length];
+            double[] r = fasterSide(references);
             for (int i = 0; i < r.length; i++) {
-                double best = Double.NaN;
-                for (String side : references) {
-                    double t = side(side)[i];
-                    best = Double.isNaN(t) ? best : Double.isNaN(best) ? t : Math.min(best, t);
-                }
-                r[i] = best / d[i];
+                r[i] /= d[i];
             }
             return r;
         }
