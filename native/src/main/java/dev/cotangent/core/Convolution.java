@@ -12,10 +12,10 @@ import org.jspecify.annotations.Nullable;
  * <p>The im2col matrix has one row per output pixel and one column per filter tap and input channel, in the
  * filter's own order, so the filter is used in place as a [KH*KW*C_in, C_out] matrix. The batch is processed
  * in chunks of output rows of about one L2 cache (never more than 64 MiB), so that the GEMM reads the im2col
- * rows from cache right after they were written; a 1x1 stride-1 convolution skips im2col, and so do the forward
- * and the filter gradient in float32 with few input channels ({@link DirectConv}). Other float32 forwards and
- * filter gradients are one Java GEMM over the whole batch whose im2col blocks are made from the image as it
- * packs them ({@link Im2colPanels}): no im2col matrix is written at all.
+ * rows from cache right after they were written; a 1x1 stride-1 convolution skips im2col, and so do the three
+ * products in float32 with few input channels ({@link DirectConv}; the input gradient at unit strides). Other
+ * float32 forwards and filter gradients are one Java GEMM over the whole batch whose im2col blocks are made from
+ * the image as it packs them ({@link Im2colPanels}): no im2col matrix is written at all.
  *
  * <p>Threads: with more than one thread and enough chunks, each thread takes whole chunks and runs im2col, a
  * single-threaded Java GEMM and col2im on its own core, with no hand-off inside a chunk (OpenBLAS is never asked
@@ -142,6 +142,23 @@ public final class Convolution {
             return dx;
         }
         boolean empty = (long) g.units() * g.ow() == 0 || g.f() == 0;
+        if (!empty && DirectConv.appliesToInputGradient(g, dtype)) {
+            // Few input channels: each input pixel's window of the output gradient, no dcols matrix or col2im.
+            // A filter that is not finite goes on to im2col.
+            NdArray dy = gradOutput.contiguous(op);
+            NdArray w = filter.contiguous(op);
+            boolean done;
+            try {
+                done = DirectConv.backwardInput(g, dy.segment(), dy.byteOffset(), w.segment(), w.byteOffset(),
+                        dx.segment(), dx.byteOffset());
+            } finally {
+                releaseCopy(dy, gradOutput);
+                releaseCopy(w, filter);
+            }
+            if (done) {
+                return dx;
+            }
+        }
         if (!empty && winograd(g, dtype, WINOGRAD_PAIRS) && (long) g.n() * g.h() * g.w() <= Integer.MAX_VALUE) {
             // 3x3: dx = conv2d(dy, flipped W), a 3x3 stride-1 convolution too; fewer multiply-adds than col2im's
             // product even for VALID layers, whose adjoint pads by 2. Non-finite values go on to im2col.

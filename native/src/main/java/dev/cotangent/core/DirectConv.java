@@ -5,8 +5,9 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
+import org.jspecify.annotations.Nullable;
 
 /**
  * float32 convolution forward and filter gradient for few input channels, without an im2col matrix: register-
@@ -22,7 +23,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Forward: tiles of {@value #MR} output pixels by one or two vectors of output channels, accumulated over
  * every im2col column, the filter repacked once per call to a whole number of vectors per row. Filter gradient:
  * tiles of {@value #MR} im2col columns by one or two vectors of output channels, accumulated over every pixel of
- * an image, into a per-thread partial that is summed at the end. Threads take fixed ranges of whole images.
+ * an image, into a per-thread partial that is summed at the end. Input gradient (unit strides): each input
+ * pixel's window of the zero-padded output gradient against the flipped filter, with the output channels in
+ * the lanes, tiles of {@value #INPUT_PIXELS} pixels by one or three input channels. Threads take fixed ranges of
+ * whole images.
  */
 final class DirectConv {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -53,11 +57,13 @@ final class DirectConv {
         long wp = Math.max((long) g.w() + g.padLeft(),
                 (g.ow() - 1L) * g.strideW() + (g.kw() - 1L) * g.dilationW() + 1);
         double padded = (double) hp * wp * g.c();
-        return padded <= Math.max(16.0 * g.h() * g.w() * g.c(), MAX_SMALL_PADDED);
+        return padded <= Math.max(16.0 * g.h() * g.w() * g.c(), MAX_SMALL_PADDED) && padded <= MAX_PADDED;
     }
 
     /** Padded floats allowed whatever the image's size: 4 MiB per thread. */
     private static final double MAX_SMALL_PADDED = 1 << 20;
+    /** Padded floats allowed at all (1 GiB per thread): past it, an image goes to im2col in blocks. */
+    private static final double MAX_PADDED = 1 << 28;
 
     /** The sizes shared by both kernels: padded image, tap offsets, output channels rounded to vectors. */
     private record Layout(ConvGeometry g, int hp, int wp, int fp, int[] tapOffset, int[] pixelOffset) {
@@ -433,5 +439,264 @@ final class DirectConv {
     private static void accumulate(FloatVector a, FloatVector b, float[] acc, int at) {
         accumulate(a, acc, at);
         accumulate(b, acc, at + L);
+    }
+
+    // ---- Input gradient ------------------------------------------------------------------------------------
+
+    /** Input pixels per input-gradient tile: with three channels, 12 accumulators. */
+    static final int INPUT_PIXELS = 4;
+
+    /** Shuffles that pair lane i with lane i ^ h, for h = L/2, L/4, ..., 1: a fixed tree for lane sums. */
+    private static final VectorShuffle<Float>[] PAIR = pairShuffles();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] pairShuffles() {
+        int steps = Integer.numberOfTrailingZeros(L);
+        VectorShuffle<Float>[] pair = new VectorShuffle[steps];
+        for (int i = 0, h = L / 2; i < steps; i++, h /= 2) {
+            int half = h;
+            pair[i] = VectorShuffle.fromOp(S, lane -> lane ^ half);
+        }
+        return pair;
+    }
+
+    /**
+     * The input gradient's sizes. With unit strides, dx[iy, ix, c] is the sum over taps (ky', kx') of the flipped
+     * filter and output channels f of dyp[iy + ky' dh, ix + kx' dw, f] wq[ky', c, kx', f], where dyp is the
+     * output gradient shifted by (kh - 1) dh - padTop rows and (kw - 1) dw - padLeft columns, zero outside it, and
+     * wq the filter flipped in both directions with channels before columns, so that a filter row's taps of one
+     * channel are consecutive. Rows of both are padded to whole vectors ({@code fp}) with zeros.
+     *
+     * <p>The taps are walked in runs, as in the forward: with unit column dilation a filter row is one run of
+     * kw fp floats in both arrays; otherwise each tap is a run of fp floats.
+     */
+    private record InputLayout(ConvGeometry g, int rows, int cols, int fp, int[] dyRunStart, int[] wRunStart,
+            int runLength) {
+        static InputLayout of(ConvGeometry g) {
+            int fp = (g.f() + L - 1) / L * L;
+            int rows = g.h() + (g.kh() - 1) * g.dilationH();
+            // Tiles at the end of a row read pixels past it (computed, then dropped).
+            int cols = (g.w() + INPUT_PIXELS - 1) / INPUT_PIXELS * INPUT_PIXELS + (g.kw() - 1) * g.dilationW();
+            boolean rowRuns = g.dilationW() == 1;
+            int runs = rowRuns ? g.kh() : g.kh() * g.kw();
+            int[] dyRunStart = new int[runs];
+            int[] wRunStart = new int[runs];
+            for (int r = 0; r < runs; r++) {
+                int ky = rowRuns ? r : r / g.kw();
+                int kx = rowRuns ? 0 : r % g.kw();
+                dyRunStart[r] = (ky * g.dilationH() * cols + kx * g.dilationW()) * fp;
+                wRunStart[r] = (ky * g.c() * g.kw() + kx) * fp;
+            }
+            return new InputLayout(g, rows, cols, fp, dyRunStart, wRunStart, rowRuns ? g.kw() * fp : fp);
+        }
+
+        /** Floats of the padded output gradient of one image. */
+        long paddedSize() {
+            return (long) rows * cols * fp;
+        }
+
+        /** Floats between one channel's taps and the next's in wq. */
+        int channelStride() {
+            return g.kw() * fp;
+        }
+
+        /** The flipped filter, as described above, or null if it holds a value that is not finite. */
+        float @Nullable [] flippedFilter(MemorySegment w, long wOff) {
+            int kh = g.kh();
+            int kw = g.kw();
+            int c = g.c();
+            int f = g.f();
+            float[] wq = new float[kh * c * kw * fp];
+            for (int ky = 0; ky < kh; ky++) {
+                for (int kx = 0; kx < kw; kx++) {
+                    for (int ci = 0; ci < c; ci++) {
+                        long from = wOff + ((long) ((kh - 1 - ky) * kw + kw - 1 - kx) * c + ci) * f * Float.BYTES;
+                        MemorySegment.copy(w, E, from, wq, ((ky * c + ci) * kw + kx) * fp, f);
+                    }
+                }
+            }
+            for (float v : wq) {
+                if (!Float.isFinite(v)) {
+                    return null;
+                }
+            }
+            return wq;
+        }
+
+        /**
+         * Copies image {@code image}'s output gradient into {@code dyp}, whose border (and lanes past f) hold zeros
+         * from the start: every image writes the same positions.
+         */
+        void pad(MemorySegment dy, long dyOff, int image, float[] dyp) {
+            int f = g.f();
+            int rowShift = (g.kh() - 1) * g.dilationH() - g.padTop();
+            int colShift = (g.kw() - 1) * g.dilationW() - g.padLeft();
+            // Output pixels that land inside dyp; any other is in no input pixel's window.
+            int ox0 = Math.max(0, -colShift);
+            int ox1 = Math.min(g.ow(), cols - colShift);
+            int oy0 = Math.max(0, -rowShift);
+            int oy1 = Math.min(g.oh(), rows - rowShift);
+            for (int oy = oy0; oy < oy1; oy++) {
+                long src = dyOff + (((long) image * g.oh() + oy) * g.ow() + ox0) * f * Float.BYTES;
+                int dst = ((oy + rowShift) * cols + ox0 + colShift) * fp;
+                if (fp == f) {
+                    MemorySegment.copy(dy, E, src, dyp, dst, (ox1 - ox0) * f);
+                } else {
+                    for (int ox = ox0; ox < ox1; ox++, src += (long) f * Float.BYTES, dst += fp) {
+                        MemorySegment.copy(dy, E, src, dyp, dst, f);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Whether {@link #backwardInput} takes this input gradient: {@link #applies}, unit strides (any dilation), and
+     * an output gradient whose padded copy is at most 16 times its size or 1 Mi floats.
+     */
+    static boolean appliesToInputGradient(ConvGeometry g, DType dtype) {
+        if (!applies(g, dtype) || g.strideH() != 1 || g.strideW() != 1) {
+            return false;
+        }
+        double fp = (g.f() + L - 1) / L * L;
+        double rows = g.h() + (g.kh() - 1.0) * g.dilationH();
+        double cols = g.w() + INPUT_PIXELS + (g.kw() - 1.0) * g.dilationW();
+        double padded = rows * cols * fp;
+        return padded <= Math.max(16.0 * g.oh() * g.ow() * fp, MAX_SMALL_PADDED) && padded <= MAX_PADDED;
+    }
+
+    /**
+     * dx [N, H, W, C] = the gradient of {@link #forward} with respect to x, fully written; or false, with dx
+     * untouched, if the filter holds an infinity or NaN. The padded copy multiplies the filter by zeros that
+     * col2im never forms (0 * inf is NaN), so such filters take im2col, which puts their non-finite values where
+     * they belong.
+     */
+    static boolean backwardInput(ConvGeometry g, MemorySegment dy, long dyOff, MemorySegment w, long wOff,
+            MemorySegment dx, long dxOff) {
+        InputLayout lay = InputLayout.of(g);
+        float[] wq = lay.flippedFilter(w, wOff);
+        if (wq == null) {
+            return false;
+        }
+        int c = g.c();
+        long work = (long) g.n() * g.h() * g.w() * g.k() * g.f();
+        int parts = work >= PARALLEL_WORK ? Math.max(1, Math.min(Parallel.threads(), g.n())) : 1;
+        Parallel.forRange(g.n(), 1, parts, Parallel.shareable(dy, w, dx), (part, from, to) -> {
+            float[] dyp = new float[(int) lay.paddedSize()];
+            float[] sums = new float[3 * INPUT_PIXELS * L];
+            float[] row = new float[lay.cols * c];
+            for (int image = from; image < to; image++) {
+                lay.pad(dy, dyOff, image, dyp);
+                for (int iy = 0; iy < g.h(); iy++) {
+                    for (int ix = 0; ix < g.w(); ix += INPUT_PIXELS) {
+                        int base = (iy * lay.cols + ix) * lay.fp;
+                        for (int c0 = 0; c0 < c; ) {
+                            // Groups of three channels, then one at a time (4 = 3 + 1, 2 = 1 + 1).
+                            int group = c - c0 >= 3 ? 3 : 1;
+                            if (group == 3) {
+                                inputTile3(lay, dyp, wq, base, c0, sums);
+                            } else {
+                                inputTile1(lay, dyp, wq, base, c0, sums);
+                            }
+                            laneSums(sums, INPUT_PIXELS * group, group, row, ix * c + c0, c);
+                            c0 += group;
+                        }
+                    }
+                    MemorySegment.copy(row, 0, dx, E, dxOff + (((long) image * g.h() + iy) * g.w()) * c * Float.BYTES,
+                            g.w() * c);
+                }
+            }
+        });
+        return true;
+    }
+
+    /**
+     * Sums over the output channels, for input pixels [base, base + 4) by input channels [c0, c0 + 3): the 12
+     * accumulators go to {@code sums} pixel by pixel, each pixel's channels in order, for {@link #laneSums}.
+     */
+    private static void inputTile3(InputLayout lay, float[] dyp, float[] wq, int base, int c0, float[] sums) {
+        FloatVector a00 = FloatVector.zero(S), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
+        int fp = lay.fp;
+        int cs = lay.channelStride();
+        int run = lay.runLength;
+        int[] dyRunStart = lay.dyRunStart;
+        int[] wRunStart = lay.wRunStart;
+        for (int r = 0; r < dyRunStart.length; r++) {
+            int d = base + dyRunStart[r];
+            int wi = wRunStart[r] + c0 * cs;
+            for (int q = 0; q < run; q += L) {
+                FloatVector w0 = FloatVector.fromArray(S, wq, wi + q);
+                FloatVector w1 = FloatVector.fromArray(S, wq, wi + cs + q);
+                FloatVector w2 = FloatVector.fromArray(S, wq, wi + 2 * cs + q);
+                FloatVector v = FloatVector.fromArray(S, dyp, d + q);
+                a00 = v.fma(w0, a00);
+                a01 = v.fma(w1, a01);
+                a02 = v.fma(w2, a02);
+                v = FloatVector.fromArray(S, dyp, d + fp + q);
+                a10 = v.fma(w0, a10);
+                a11 = v.fma(w1, a11);
+                a12 = v.fma(w2, a12);
+                v = FloatVector.fromArray(S, dyp, d + 2 * fp + q);
+                a20 = v.fma(w0, a20);
+                a21 = v.fma(w1, a21);
+                a22 = v.fma(w2, a22);
+                v = FloatVector.fromArray(S, dyp, d + 3 * fp + q);
+                a30 = v.fma(w0, a30);
+                a31 = v.fma(w1, a31);
+                a32 = v.fma(w2, a32);
+            }
+        }
+        a00.intoArray(sums, 0);
+        a01.intoArray(sums, L);
+        a02.intoArray(sums, 2 * L);
+        a10.intoArray(sums, 3 * L);
+        a11.intoArray(sums, 4 * L);
+        a12.intoArray(sums, 5 * L);
+        a20.intoArray(sums, 6 * L);
+        a21.intoArray(sums, 7 * L);
+        a22.intoArray(sums, 8 * L);
+        a30.intoArray(sums, 9 * L);
+        a31.intoArray(sums, 10 * L);
+        a32.intoArray(sums, 11 * L);
+    }
+
+    /** As {@link #inputTile3} for the one input channel c0. */
+    private static void inputTile1(InputLayout lay, float[] dyp, float[] wq, int base, int c0, float[] sums) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+        int fp = lay.fp;
+        int run = lay.runLength;
+        int[] dyRunStart = lay.dyRunStart;
+        int[] wRunStart = lay.wRunStart;
+        for (int r = 0; r < dyRunStart.length; r++) {
+            int d = base + dyRunStart[r];
+            int wi = wRunStart[r] + c0 * lay.channelStride();
+            for (int q = 0; q < run; q += L) {
+                FloatVector w0 = FloatVector.fromArray(S, wq, wi + q);
+                a0 = FloatVector.fromArray(S, dyp, d + q).fma(w0, a0);
+                a1 = FloatVector.fromArray(S, dyp, d + fp + q).fma(w0, a1);
+                a2 = FloatVector.fromArray(S, dyp, d + 2 * fp + q).fma(w0, a2);
+                a3 = FloatVector.fromArray(S, dyp, d + 3 * fp + q).fma(w0, a3);
+            }
+        }
+        a0.intoArray(sums, 0);
+        a1.intoArray(sums, L);
+        a2.intoArray(sums, 2 * L);
+        a3.intoArray(sums, 3 * L);
+    }
+
+    /**
+     * Sums the lanes of the first {@code count} vectors of {@code sums} (pixel by pixel, {@code group} channels
+     * each) into {@code row} at {@code at + pixel * channels + channel}. The lanes are added in a fixed tree, so
+     * the sums do not depend on the JIT ({@code reduceLanes} may choose any order).
+     */
+    private static void laneSums(float[] sums, int count, int group, float[] row, int at, int channels) {
+        for (int i = 0; i < count; i++) {
+            FloatVector v = FloatVector.fromArray(S, sums, i * L);
+            for (VectorShuffle<Float> pair : PAIR) {
+                v = v.add(v.rearrange(pair));
+            }
+            row[at + i / group * channels + i % group] = v.lane(0);
+        }
     }
 }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -289,12 +290,12 @@ class ConvolutionTest {
     }
 
     /**
-     * The direct float32 kernels (forward and filter gradient) against the im2col path on the same inputs, over
+     * The direct float32 kernels (forward and both gradients) against the im2col path on the same inputs, over
      * channel counts on both sides of a vector, one and two vectors per tile, tile tails, strides, dilations and
      * padding; and against the direct loops through {@link #check} with the kernels forced on.
      */
     @Test
-    void directKernelsMatchIm2col() {
+    void directKernelsMatchIm2col() throws Exception {
         int saved = DirectConv.maxChannels;
         Random rnd = new Random(31);
         try {
@@ -302,6 +303,10 @@ class ConvolutionTest {
                 int[] xs = {1 + rnd.nextInt(3), 1 + rnd.nextInt(12), 1 + rnd.nextInt(12), 1 + rnd.nextInt(6)};
                 int[] ws = {1 + rnd.nextInt(5), 1 + rnd.nextInt(5), xs[3], 1 + rnd.nextInt(70)};
                 Conv2dParams p = randomParams(rnd);
+                if (trial % 2 == 1) {
+                    // Unit strides half the time: the direct input gradient takes only those.
+                    p = new Conv2dParams(1, 1, p.padding(), p.dilationH(), p.dilationW());
+                }
                 if (!hasOutput(xs, ws, p)) {
                     continue;
                 }
@@ -311,17 +316,51 @@ class ConvolutionTest {
                 NdArray y = Convolution.conv2d(x, w, p);
                 NdArray g = KernelChecks.random(rnd, DType.F32, y.shape().dims());
                 NdArray dw = Convolution.conv2dBackwardFilter(x, g, w.shape(), p);
+                NdArray dx = Convolution.conv2dBackwardInput(g, w, x.shape(), p);
                 DirectConv.maxChannels = Integer.MAX_VALUE;
                 String what = "x" + x.shape() + " w" + w.shape() + " " + p;
                 assertNear("conv2d " + what, y, Convolution.conv2d(x, w, p), ws[0] * ws[1] * ws[2]);
                 assertNear("conv2dBackwardFilter " + what, dw, Convolution.conv2dBackwardFilter(x, g, w.shape(), p),
                         (int) (y.size() / ws[3]));
+                assertNear("conv2dBackwardInput " + what, dx, Convolution.conv2dBackwardInput(g, w, x.shape(), p),
+                        ws[0] * ws[1] * ws[3]);
                 check(rnd, DType.F32, xs, ws, p);
             }
             // Enough work for the batch to be split over threads (when there are several).
             for (Padding padding : Padding.values()) {
                 DirectConv.maxChannels = Integer.MAX_VALUE;
                 check(rnd, DType.F32, new int[] {5, 20, 20, 3}, new int[] {5, 5, 3, 40}, Conv2dParams.of(1, padding));
+            }
+            // Threads take whole images: the forward and input gradient have the same bits on one thread, on two,
+            // and on a virtual thread (whose parts run one after another on it). The filter gradient's partials
+            // add in part order: the same bits for the same thread count.
+            DirectConv.maxChannels = saved;
+            NdArray x = KernelChecks.random(rnd, DType.F32, 5, 20, 20, 3);
+            NdArray w = KernelChecks.random(rnd, DType.F32, 5, 5, 3, 40);
+            Conv2dParams same = Conv2dParams.of(1, Padding.SAME);
+            NdArray gy = KernelChecks.random(rnd, DType.F32, 5, 20, 20, 40);
+            java.util.function.Supplier<List<double[]>> products = () -> List.of(
+                    Convolution.conv2d(x, w, same).toDoubleArray(),
+                    Convolution.conv2dBackwardInput(gy, w, x.shape(), same).toDoubleArray(),
+                    Convolution.conv2dBackwardFilter(x, gy, w.shape(), same).toDoubleArray());
+            int threads = Parallel.threads();
+            try {
+                Parallel.setThreads(1);
+                List<double[]> one = products.get();
+                Parallel.setThreads(2);
+                List<double[]> two = products.get();
+                List<double[]> virtual;
+                try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                    virtual = executor.submit(products::get).get();
+                }
+                for (int i = 0; i < 3; i++) {
+                    if (i < 2) {
+                        assertArrayEquals(one.get(i), two.get(i), "direct product " + i + " on 1 and 2 threads");
+                    }
+                    assertArrayEquals(two.get(i), virtual.get(i), "direct product " + i + " on a virtual thread");
+                }
+            } finally {
+                Parallel.setThreads(threads);
             }
         } finally {
             DirectConv.maxChannels = saved;
@@ -602,6 +641,53 @@ class ConvolutionTest {
             }
         } finally {
             Convolution.winogradAllowed = true;
+        }
+    }
+
+    /**
+     * The direct input gradient and im2col put infinities and NaNs in the same places: from the output gradient,
+     * which both multiply by the same filter taps; and from the filter, whose padded products the direct kernel
+     * would form with zeros col2im never touches (0 * inf = NaN), so such a filter takes im2col itself.
+     */
+    @Test
+    void directInputGradientLeavesNonFiniteValuesWhereIm2colPutsThem() {
+        int saved = DirectConv.maxChannels;
+        Random rnd = new Random(83);
+        try {
+            for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+                for (Padding padding : Padding.values()) {
+                    Conv2dParams p = Conv2dParams.of(1, padding);
+                    NdArray w = KernelChecks.random(rnd, DType.F32, 5, 5, 3, 20);
+                    NdArray gy = KernelChecks.random(rnd, DType.F32, Convolution.conv2d(
+                            NdArray.zeros(DType.F32, 2, 11, 10, 3), w, p).shape().dims());
+                    gy.segment().set(ValueLayout.JAVA_FLOAT, gy.byteOffset() + 4L * (gy.size() / 2 + 7), bad);
+                    Shape xs = Shape.of(2, 11, 10, 3);
+                    DirectConv.maxChannels = saved;
+                    double[] direct = Convolution.conv2dBackwardInput(gy, w, xs, p).toDoubleArray();
+                    DirectConv.maxChannels = -1;
+                    double[] im2col = Convolution.conv2dBackwardInput(gy, w, xs, p).toDoubleArray();
+                    for (int i = 0; i < im2col.length; i++) {
+                        String what = "conv2dBackwardInput " + padding + " with " + bad + " in dy, element " + i;
+                        if (Double.isFinite(im2col[i])) {
+                            assertEquals(im2col[i], direct[i], 1e-3 * (1 + Math.abs(im2col[i])), what);
+                        } else {
+                            assertEquals(im2col[i], direct[i], what);
+                        }
+                    }
+                    NdArray gy2 = KernelChecks.random(rnd, DType.F32, gy.shape().dims());
+                    w.segment().set(ValueLayout.JAVA_FLOAT, w.byteOffset() + 4L * ((3 * 5 + 4) * 3 * 20 + 20 + 9),
+                            bad);
+                    DirectConv.maxChannels = saved;
+                    double[] directW = Convolution.conv2dBackwardInput(gy2, w, xs, p).toDoubleArray();
+                    DirectConv.maxChannels = -1;
+                    assertArrayEquals(Convolution.conv2dBackwardInput(gy2, w, xs, p).toDoubleArray(), directW,
+                            "conv2dBackwardInput " + padding + " with " + bad + " in the filter");
+                    long finite = Arrays.stream(directW).filter(Double::isFinite).count();
+                    assertTrue(finite > 0 && finite < directW.length, "some of dx is finite: " + finite);
+                }
+            }
+        } finally {
+            DirectConv.maxChannels = saved;
         }
     }
 

@@ -115,6 +115,9 @@ class DeterminismTest {
         f.put("conv2dBackwardFilter", in -> Convolution.conv2dBackwardFilter(in.images(),
                 Convolution.conv2d(in.images(), in.filter(), Conv2dParams.of(2, Padding.VALID)),
                 in.filter().shape(), Conv2dParams.of(2, Padding.VALID)));
+        f.put("conv2dBackwardInput", in -> Convolution.conv2dBackwardInput(
+                Convolution.conv2d(in.images(), in.filter(), Conv2dParams.of(1, Padding.SAME)), in.filter(),
+                in.images().shape(), Conv2dParams.of(1, Padding.SAME)));
         f.put("avgPool2d", in -> Pooling.avgPool2d(in.images(), PoolParams.of(2, 2, Padding.SAME)));
         f.put("exp", in -> Elementwise.exp(in.shortVector()));
         f.put("log", in -> Elementwise.log(in.positive()));
